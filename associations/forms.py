@@ -1,0 +1,91 @@
+from django import forms
+
+from associations.models import CONTACT_FIELDS, Association, GovernanceChange
+from grants.validators import normalize_identifier
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%Y-%m-%d", **kwargs)
+
+
+class AssociationForm(forms.ModelForm):
+    class Meta:
+        model = Association
+        fields = [
+            "name",
+            "acronym",
+            "siren",
+            "siret",
+            "rna",
+            "structure_type",
+            "domains",
+            "purpose",
+            "representative_civility",
+            "representative_name",
+            "representative_title",
+            "fiscal_year_end_day",
+            "fiscal_year_end_month",
+            *CONTACT_FIELDS,
+        ]
+        widgets = {
+            "domains": forms.CheckboxSelectMultiple,
+            "purpose": forms.Textarea(attrs={"rows": 4}),
+        }
+        help_texts = {
+            "siren": "9 chiffres, espaces acceptés.",
+            "siret": "14 chiffres : le SIREN suivi du NIC de l'établissement.",
+            "rna": "W suivi de 9 chiffres.",
+        }
+
+    def __init__(self, *args, authority=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if authority is not None:
+            self.instance.authority = authority
+
+    def clean_siren(self):
+        return normalize_identifier(self.cleaned_data["siren"])
+
+    def clean_siret(self):
+        return normalize_identifier(self.cleaned_data["siret"])
+
+    def clean_rna(self):
+        return normalize_identifier(self.cleaned_data["rna"])
+
+
+class ContactForm(forms.ModelForm):
+    """What an association manager may change on their association."""
+
+    class Meta:
+        model = Association
+        fields = CONTACT_FIELDS
+
+
+class GovernanceChangeForm(forms.ModelForm):
+    class Meta:
+        model = GovernanceChange
+        fields = [
+            "kind",
+            "effective_date",
+            "summary",
+            "new_representative_civility",
+            "new_representative_name",
+            "new_representative_title",
+        ]
+        widgets = {
+            "effective_date": DateInput(),
+            "summary": forms.Textarea(attrs={"rows": 3}),
+        }
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("kind") == GovernanceChange.Kind.REPRESENTATIVE and not cleaned.get(
+            "new_representative_name"
+        ):
+            self.add_error(
+                "new_representative_name",
+                "Indiquez le nom du nouveau représentant légal.",
+            )
+        return cleaned

@@ -1,0 +1,246 @@
+from decimal import Decimal
+
+from django.contrib.auth.models import AbstractUser, UserManager
+from django.core.validators import MaxValueValidator, MinValueValidator
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from simple_history.models import HistoricalRecords
+
+from grants import rules
+from grants.validators import validate_siren, validate_siret
+
+
+class Authority(models.Model):
+    """A funding authority (collectivité attributaire): a Métropole, a commune…"""
+
+    name = models.CharField("nom", max_length=200, unique=True)
+    short_name = models.CharField(
+        "nom court", max_length=60, blank=True, help_text="Tel qu'il est cité dans les actes."
+    )
+    legal_form = models.CharField("forme juridique", max_length=100, blank=True)
+    siren = models.CharField("SIREN", max_length=9, unique=True, validators=[validate_siren])
+    siret = models.CharField("SIRET", max_length=14, blank=True, validators=[validate_siret])
+    department_code = models.CharField(
+        "code du département",
+        max_length=3,
+        blank=True,
+        help_text="Sur trois chiffres, tel qu'il figure dans l'identifiant @ctes (ex. 042).",
+    )
+    address = models.CharField("adresse", max_length=200, blank=True)
+    postal_code = models.CharField("code postal", max_length=10, blank=True)
+    city = models.CharField("ville", max_length=100, blank=True)
+    president_name = models.CharField("président·e", max_length=150, blank=True)
+    president_title = models.CharField(
+        "titre du président", max_length=100, blank=True, help_text="Ex. « La Présidente »."
+    )
+    logo = models.FileField("logo", upload_to="logos/", blank=True)
+    court_name = models.CharField("tribunal administratif", max_length=200, blank=True)
+    court_address = models.CharField("adresse du tribunal", max_length=300, blank=True)
+    budget_rules_reference = models.CharField(
+        "règlement budgétaire et financier",
+        max_length=300,
+        blank=True,
+        help_text="Ex. « délibération n° FBPA 029-8299/20/CM du 31 juillet 2020 ».",
+    )
+    default_advance_percentage = models.DecimalField(
+        "pourcentage d'acompte par défaut",
+        max_digits=5,
+        decimal_places=2,
+        default=rules.DEFAULT_ADVANCE_PERCENTAGE,
+        validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+
+    history = HistoricalRecords()
+
+    class Meta:
+        verbose_name = "collectivité"
+        verbose_name_plural = "collectivités"
+        ordering = ["name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(default_advance_percentage__gte=0)
+                & Q(default_advance_percentage__lte=100),
+                name="authority_advance_percentage_range",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    @property
+    def display_name(self):
+        return self.short_name or self.name
+
+
+class Role(models.TextChoices):
+    ADMIN = "admin", "Administrateur"
+    INSTRUCTOR = "instructeur", "Agent instructeur"
+    FINANCE = "financier", "Agent financier"
+    MANAGER = "gestionnaire", "Gestionnaire d'association"
+    VIEWER = "consultation", "Consultation"
+
+
+STAFF_ROLES = {Role.ADMIN, Role.INSTRUCTOR, Role.FINANCE, Role.VIEWER}
+
+
+class AccountManager(UserManager):
+    def create_superuser(self, username, email=None, password=None, **extra_fields):
+        extra_fields.setdefault("role", Role.ADMIN)
+        return super().create_superuser(username, email, password, **extra_fields)
+
+
+class User(AbstractUser):
+    """An account. Staff belong to one authority; association managers to associations."""
+
+    role = models.CharField("rôle", max_length=20, choices=Role.choices, default=Role.VIEWER)
+    authority = models.ForeignKey(
+        Authority,
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="users",
+        help_text="Obligatoire pour les agents ; vide pour un administrateur de la plateforme.",
+    )
+    managed_associations = models.ManyToManyField(
+        "associations.Association",
+        verbose_name="associations gérées",
+        blank=True,
+        related_name="managers",
+    )
+
+    objects = AccountManager()
+
+    class Meta:
+        verbose_name = "utilisateur"
+        verbose_name_plural = "utilisateurs"
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(role="admin") | Q(role="gestionnaire") | Q(authority__isnull=False),
+                name="staff_user_has_authority",
+            ),
+            models.CheckConstraint(
+                condition=~Q(role="gestionnaire") | Q(authority__isnull=True),
+                name="manager_has_no_authority",
+            ),
+        ]
+
+    def __str__(self):
+        return self.get_full_name() or self.username
+
+    def save(self, *args, **kwargs):
+        # Only platform administrators reach the Django admin site, which is not scoped.
+        self.is_staff = self.is_platform_admin
+        self.is_superuser = self.is_platform_admin
+        super().save(*args, **kwargs)
+
+    # Roles read like sentences in views and templates.
+    @property
+    def is_manager(self):
+        return self.role == Role.MANAGER
+
+    @property
+    def is_staff_member(self):
+        return self.role in STAFF_ROLES
+
+    @property
+    def is_platform_admin(self):
+        return self.role == Role.ADMIN and self.authority_id is None
+
+    @property
+    def can_edit_associations(self):
+        return self.role in {Role.ADMIN, Role.INSTRUCTOR}
+
+    @property
+    def can_instruct(self):
+        return self.role in {Role.ADMIN, Role.INSTRUCTOR}
+
+    @property
+    def is_finance(self):
+        return self.role == Role.FINANCE
+
+    def visible_authorities(self):
+        if self.is_platform_admin:
+            return Authority.objects.all()
+        if self.is_staff_member and self.authority_id:
+            return Authority.objects.filter(pk=self.authority_id)
+        return Authority.objects.none()
+
+
+class GrantNature(models.TextChoices):
+    OPERATING = "fonctionnement", "Fonctionnement global"
+    PROJECT = "projet", "Projet"
+    INVESTMENT = "investissement", "Investissement"
+
+
+class GrantQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        if user.is_manager:
+            return self.filter(association__in=user.managed_associations.all())
+        if user.authority_id:
+            return self.filter(authority_id=user.authority_id)
+        return self.none()
+
+
+class Grant(models.Model):
+    """A subsidy granted by a deliberation to an association for one financial year."""
+
+    authority = models.ForeignKey(
+        Authority, verbose_name="collectivité", on_delete=models.PROTECT, related_name="grants"
+    )
+    association = models.ForeignKey(
+        "associations.Association",
+        verbose_name="association",
+        on_delete=models.PROTECT,
+        related_name="grants",
+    )
+    deliberation = models.ForeignKey(
+        "deliberations.Deliberation",
+        verbose_name="délibération",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="grants",
+    )
+    year = models.PositiveIntegerField(
+        "exercice", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+    )
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+    nature = models.CharField(
+        "nature", max_length=20, choices=GrantNature.choices, default=GrantNature.OPERATING
+    )
+    object = models.TextField("objet")
+    budget_imputation = models.CharField(
+        "imputation budgétaire",
+        max_length=100,
+        blank=True,
+        help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
+    )
+    created_at = models.DateTimeField("créée le", auto_now_add=True)
+
+    history = HistoricalRecords()
+    objects = GrantQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "subvention"
+        verbose_name_plural = "subventions"
+        ordering = ["-year", "association__name"]
+        indexes = [models.Index(fields=["authority", "year"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.association} — {self.year} — {self.amount} €"
+
+    def get_absolute_url(self):
+        return reverse("association_detail", args=[self.association_id])
+
+    @property
+    def convention_required(self):
+        return rules.convention_required(self.amount)

@@ -1,0 +1,12 @@
+"""Settings for the test suite: the production settings with a throwaway secret key."""
+
+import os
+
+os.environ.setdefault("SECRET_KEY", "test-only-secret-key-not-for-production-0123456789")
+
+from grants.settings import *  # noqa: E402, F403
+
+# Static files come from the finders: no collectstatic needed before the tests.
+WHITENOISE_USE_FINDERS = True
+WHITENOISE_AUTOREFRESH = True
+STATIC_ROOT = None

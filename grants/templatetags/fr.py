@@ -1,0 +1,60 @@
+"""French display of money and numbers: 66 000,00 €."""
+
+from decimal import Decimal, InvalidOperation
+
+from django import template
+
+register = template.Library()
+
+NBSP = "\u00a0"
+
+
+def format_amount(value, places=2):
+    if value is None or value == "":
+        return ""
+    try:
+        number = Decimal(value)
+    except (InvalidOperation, TypeError, ValueError):
+        return str(value)
+    sign = "-" if number < 0 else ""
+    text = f"{abs(number):,.{places}f}"
+    integer, _, decimals = text.partition(".")
+    integer = integer.replace(",", NBSP)
+    return f"{sign}{integer},{decimals}" if places else f"{sign}{integer}"
+
+
+@register.filter
+def euros(value):
+    """66000 → '66 000,00 €' (non-breaking spaces)."""
+    amount = format_amount(value)
+    return f"{amount}{NBSP}€" if amount else ""
+
+
+@register.filter
+def euros0(value):
+    """66000 → '66 000 €', for budgets printed without cents."""
+    amount = format_amount(value, places=0)
+    return f"{amount}{NBSP}€" if amount else ""
+
+
+@register.filter
+def number_fr(value, places=0):
+    return format_amount(value, places=int(places))
+
+
+@register.filter
+def percent_fr(value, places=1):
+    amount = format_amount(value, places=int(places))
+    return f"{amount}{NBSP}%" if amount else ""
+
+
+@register.simple_tag(takes_context=True)
+def query_transform(context, **kwargs):
+    """The current query string with some parameters replaced (for pagination and sorting)."""
+    params = context["request"].GET.copy()
+    for key, value in kwargs.items():
+        if value in (None, ""):
+            params.pop(key, None)
+        else:
+            params[key] = value
+    return params.urlencode()

@@ -1,0 +1,47 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from grants import views
+
+auth_patterns = [
+    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
+    path(
+        "mot-de-passe/",
+        auth_views.PasswordChangeView.as_view(),
+        name="password_change",
+    ),
+    path(
+        "mot-de-passe/modifie/",
+        auth_views.PasswordChangeDoneView.as_view(),
+        name="password_change_done",
+    ),
+    path(
+        "mot-de-passe/oublie/",
+        auth_views.PasswordResetView.as_view(),
+        name="password_reset",
+    ),
+    path(
+        "mot-de-passe/oublie/envoye/",
+        auth_views.PasswordResetDoneView.as_view(),
+        name="password_reset_done",
+    ),
+    path(
+        "mot-de-passe/nouveau/<uidb64>/<token>/",
+        auth_views.PasswordResetConfirmView.as_view(),
+        name="password_reset_confirm",
+    ),
+    path(
+        "mot-de-passe/nouveau/termine/",
+        auth_views.PasswordResetCompleteView.as_view(),
+        name="password_reset_complete",
+    ),
+]
+
+urlpatterns = [
+    path("", views.home, name="home"),
+    path("compte/", include(auth_patterns)),
+    path("associations/", include("associations.urls")),
+    path("admin/", admin.site.urls),
+]
