@@ -1,27 +1,42 @@
 from django.urls import reverse
 
 
+def _everyone(user):
+    return True
+
+
+def _staff(user):
+    return user.is_staff_member
+
+
+def _finance(user):
+    return user.is_finance or user.is_platform_admin
+
+
+def _admin(user):
+    return user.is_platform_admin
+
+
+# The main navigation: (label, url name, who sees it). Each app adds its entries here.
+NAVIGATION = [
+    ("Accueil", "home", _everyone),
+    ("Associations", "association_list", _everyone),
+    ("Administration", "admin:index", _admin),
+]
+
+
 def navigation(request):
-    """The navigation links of the signed-in user's role."""
+    """The navigation links of the signed-in user's role, the current one marked."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {"nav_links": []}
-    links = [("Accueil", reverse("home"))]
-    if user.is_manager:
-        label = "Mon association" if user.managed_associations.count() <= 1 else "Mes associations"
-        links.append((label, reverse("association_list")))
-    else:
-        links.append(("Associations", reverse("association_list")))
-    if user.role == "admin":
-        links.append(("Administration", reverse("admin:index")))
-    current = request.path
-    return {
-        "nav_links": [
-            {
-                "label": label,
-                "url": url,
-                "current": url == current or (url != "/" and current.startswith(url)),
-            }
-            for label, url in links
-        ]
-    }
+    links = []
+    for label, url_name, visible in NAVIGATION:
+        if not visible(user):
+            continue
+        if url_name == "association_list" and user.is_manager:
+            label = "Mon association"
+        url = reverse(url_name)
+        current = request.path == url or (url != "/" and request.path.startswith(url))
+        links.append({"label": label, "url": url, "current": current})
+    return {"nav_links": links}
