@@ -244,3 +244,7 @@ class Grant(models.Model):
     @property
     def convention_required(self):
         return rules.convention_required(self.amount)
+
+
+# Budget lines, commitments, payments and clawbacks live in their own module.
+from grants.finance import *  # noqa: E402, F403
