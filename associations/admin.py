@@ -1,7 +1,14 @@
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
-from associations.models import Association, GovernanceChange, StructureType, ThematicDomain
+from associations.models import (
+    Association,
+    AssociationBudget,
+    AssociationBudgetLine,
+    GovernanceChange,
+    StructureType,
+    ThematicDomain,
+)
 
 
 @admin.register(StructureType)
@@ -29,3 +36,18 @@ class AssociationAdmin(SimpleHistoryAdmin):
     search_fields = ["name", "acronym", "siren", "rna"]
     filter_horizontal = ["domains"]
     inlines = [GovernanceChangeInline]
+
+
+class AssociationBudgetLineInline(admin.TabularInline):
+    model = AssociationBudgetLine
+    extra = 0
+    fields = ["position", "account", "label", "amount", "is_public", "authority"]
+
+
+@admin.register(AssociationBudget)
+class AssociationBudgetAdmin(admin.ModelAdmin):
+    list_display = ["association", "year", "kind", "updated_at"]
+    list_filter = ["kind", "year"]
+    list_select_related = ["association"]
+    search_fields = ["association__name", "association__acronym"]
+    inlines = [AssociationBudgetLineInline]

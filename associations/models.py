@@ -231,3 +231,6 @@ class GovernanceChange(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
+
+
+from associations.budgets import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
