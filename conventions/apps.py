@@ -3,3 +3,7 @@ from django.apps import AppConfig
 
 class ConventionsConfig(AppConfig):
     name = "conventions"
+    verbose_name = "Conventions"
+
+    def ready(self):
+        from conventions import signals  # noqa: F401

@@ -91,6 +91,12 @@ class ConventionTemplate(models.Model):
         "titre du document",
         help_text="Une ligne par ligne imprimée, ex. « CONVENTION ANNUELLE D'OBJECTIFS ».",
     )
+    authority_intro = models.CharField(
+        "présentation de la collectivité",
+        max_length=100,
+        default="L'E.P.C.I.",
+        help_text="Ligne qui précède son nom dans le bloc des parties.",
+    )
     authority_label = models.CharField(
         "désignation de la collectivité",
         max_length=100,
@@ -244,6 +250,14 @@ class Convention(models.Model):
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
         help_text="Par défaut, celui du règlement budgétaire et financier de la collectivité.",
     )
+    forecast_budget = models.ForeignKey(
+        "associations.AssociationBudget",
+        verbose_name="budget prévisionnel (annexe I)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="conventions",
+    )
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT)
     # The sum of the grants plus the amendments, kept in step by the services and signals so
     # that lists can filter and sort on it; `amount` recomputes it from the rows.
@@ -279,8 +293,6 @@ class Convention(models.Model):
         blank=True,
         help_text="Nom du bloc de signature ; vide : le représentant légal de l'association.",
     )
-    annex1_place = models.CharField("annexe I : « Fait à »", max_length=100, blank=True)
-    annex1_date = models.DateField("annexe I : « Le »", null=True, blank=True)
 
     # Annexes II to V.
     programme_text = models.TextField(

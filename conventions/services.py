@@ -1,0 +1,380 @@
+"""Writes on conventions: each lifecycle step is one function that checks who may do it, refuses
+an illegal transition with a clear French message, and records who and when."""
+
+import datetime
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.db.models import Sum
+from django.utils import timezone
+
+from conventions.models import Amendment, Convention, ConventionEvent
+from grants import rules
+
+Status = Convention.Status
+
+# Who may act (the role checks of every step).
+
+
+def can_prepare(user, convention=None):
+    """Instructors and administrators of the convention's authority prepare conventions."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    if convention is None or user.is_platform_admin:
+        return True
+    return user.authority_id == convention.authority_id
+
+
+def can_record_association_signature(user, convention):
+    if can_prepare(user, convention):
+        return True
+    return (
+        user.is_authenticated
+        and user.is_manager
+        and user.managed_associations.filter(pk=convention.association_id).exists()
+    )
+
+
+def _require(allowed, message="Votre rôle ne permet pas cette action."):
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _require_status(convention, allowed, action):
+    if convention.status not in allowed:
+        expected = " ou ".join(f"« {Status(s).label} »" for s in allowed)
+        raise ValidationError(
+            f"Impossible de {action} : la convention est « {convention.get_status_display()} » "
+            f"(il faut qu'elle soit {expected})."
+        )
+
+
+def _lock(convention):
+    return Convention.objects.select_for_update().get(pk=convention.pk)
+
+
+def _log(convention, user, action, from_status=""):
+    ConventionEvent.objects.create(
+        convention=convention,
+        user=user,
+        action=action,
+        from_status=from_status,
+        to_status=convention.status if from_status else "",
+    )
+
+
+def _check_date(value, label):
+    if value is None:
+        raise ValidationError(f"Indiquez la date {label}.")
+    if value > timezone.localdate():
+        raise ValidationError(f"La date {label} ne peut pas être dans le futur.")
+
+
+# ---- amounts ---------------------------------------------------------------------------------
+
+
+def refresh_amount(convention):
+    """Store the grants ± amendments total on the row, for lists to filter and sort on."""
+    grants = convention.grants.aggregate(total=Sum("amount"))["total"] or 0
+    changes = convention.amendments.aggregate(total=Sum("amount_change"))["total"] or 0
+    total = rules.to_money(grants + changes)
+    Convention.objects.filter(pk=convention.pk).update(amount_total=total)
+    convention.amount_total = total
+    return total
+
+
+# ---- creation and edition --------------------------------------------------------------------
+
+
+@transaction.atomic
+def convention_create(*, user, authority, association, template, grants, **fields):
+    _require(can_prepare(user) and (user.is_platform_admin or user.authority_id == authority.pk))
+    convention = Convention(
+        authority=authority,
+        association=association,
+        template=template,
+        template_version=template.version,
+        created_by=user,
+        **fields,
+    )
+    convention.full_clean(exclude=["grants"])
+    convention.save()
+    convention.grants.set(grants)
+    refresh_amount(convention)
+    _log(convention, user, "Convention créée")
+    return convention
+
+
+def convention_update(*, user, convention, form):
+    """Save the edit form of a draft (the form carries the fields and the grants)."""
+    _require(can_prepare(user, convention))
+    _require_status(convention, [Status.DRAFT], "modifier la convention")
+    with transaction.atomic():
+        convention = form.save()
+        refresh_amount(convention)
+        _log(convention, user, "Convention modifiée")
+    return convention
+
+
+def annex_saved(*, user, convention, label):
+    _require(can_prepare(user, convention))
+    _require_status(convention, [Status.DRAFT], "modifier les annexes")
+    Convention.objects.filter(pk=convention.pk).update(updated_at=timezone.now())
+    _log(convention, user, f"{label} modifiée")
+
+
+# ---- the PDF ---------------------------------------------------------------------------------
+
+
+def generate_pdf(*, user, convention):
+    """(Re)generate the PDF: staff only, and only while no party has signed."""
+    from conventions.pdf import store_convention_pdf
+
+    _require(can_prepare(user, convention))
+    _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
+    with transaction.atomic():
+        convention = _lock(convention)
+        _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
+        store_convention_pdf(convention, user)
+        _log(convention, user, "PDF généré")
+    return convention
+
+
+def upload_signed_copy(*, user, convention, upload):
+    """The scan of the signed convention becomes the reference copy."""
+    from conventions.files import sha256_of, validate_pdf
+
+    _require(can_prepare(user, convention))
+    _require_status(
+        convention,
+        [Status.SIGNED_ASSOCIATION, Status.SIGNED_AUTHORITY, Status.NOTIFIED, Status.IN_EXECUTION],
+        "déposer l'exemplaire signé",
+    )
+    validate_pdf(upload)
+    with transaction.atomic():
+        convention = _lock(convention)
+        if convention.signed_file:
+            convention.signed_file.delete(save=False)
+        convention.signed_sha256 = sha256_of(upload)
+        convention.signed_file.save(f"convention-{convention.pk}-signee.pdf", upload, save=False)
+        convention.signed_uploaded_at = timezone.now()
+        convention.signed_uploaded_by = user
+        convention.save()
+        _log(convention, user, "Exemplaire signé déposé")
+    return convention
+
+
+# ---- lifecycle -------------------------------------------------------------------------------
+
+
+@transaction.atomic
+def mark_ready(*, user, convention):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.DRAFT], "la déclarer prête pour signature")
+    problems = []
+    if not convention.number:
+        problems.append("indiquez son numéro")
+    if not convention.grants.exists():
+        problems.append("rattachez au moins une subvention")
+    if not convention.pdf_file:
+        problems.append("générez le PDF")
+    if problems:
+        raise ValidationError(
+            "Avant de la déclarer prête pour signature : " + " ; ".join(problems) + "."
+        )
+    if convention.pdf_is_stale:
+        raise ValidationError(
+            "Les données ont changé depuis la génération du PDF : régénérez-le avant de déclarer "
+            "la convention prête pour signature."
+        )
+    previous = convention.status
+    convention.status = Status.READY
+    convention.ready_at = timezone.now()
+    convention.ready_by = user
+    convention.save(update_fields=["status", "ready_at", "ready_by", "updated_at"])
+    _log(convention, user, "Déclarée prête pour signature", previous)
+    return convention
+
+
+@transaction.atomic
+def back_to_draft(*, user, convention):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.READY], "la remettre en brouillon")
+    previous = convention.status
+    convention.status = Status.DRAFT
+    convention.save(update_fields=["status", "updated_at"])
+    _log(convention, user, "Remise en brouillon pour correction", previous)
+    return convention
+
+
+@transaction.atomic
+def record_association_signature(*, user, convention, signer_name, signed_on):
+    _require(can_record_association_signature(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.READY], "enregistrer la signature de l'association")
+    if not (signer_name or "").strip():
+        raise ValidationError("Indiquez le nom du signataire pour l'association.")
+    _check_date(signed_on, "de signature par l'association")
+    previous = convention.status
+    convention.status = Status.SIGNED_ASSOCIATION
+    convention.association_signed_at = signed_on
+    convention.association_signer_name = signer_name.strip()
+    convention.association_signature_recorded_by = user
+    convention.save()
+    _log(convention, user, f"Signée par l'association ({signer_name.strip()})", previous)
+    return convention
+
+
+@transaction.atomic
+def record_authority_signature(*, user, convention, signer_name, signed_on):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(
+        convention, [Status.SIGNED_ASSOCIATION], "enregistrer la signature de la collectivité"
+    )
+    if not (signer_name or "").strip():
+        raise ValidationError("Indiquez le nom du signataire pour la collectivité.")
+    _check_date(signed_on, "de signature par la collectivité")
+    if signed_on < convention.association_signed_at:
+        raise ValidationError(
+            "La collectivité ne peut pas avoir signé avant l'association "
+            f"(signature de l'association le {convention.association_signed_at:%d/%m/%Y})."
+        )
+    previous = convention.status
+    convention.status = Status.SIGNED_AUTHORITY
+    convention.authority_signed_at = signed_on
+    convention.authority_signer_name = signer_name.strip()
+    convention.authority_signature_recorded_by = user
+    convention.save()
+    _log(convention, user, f"Signée par la collectivité ({signer_name.strip()})", previous)
+    return convention
+
+
+@transaction.atomic
+def notify(*, user, convention, notified_on):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.SIGNED_AUTHORITY], "notifier la convention")
+    _check_date(notified_on, "de notification")
+    if notified_on < convention.authority_signed_at:
+        raise ValidationError(
+            "La notification ne peut pas précéder la signature de la collectivité."
+        )
+    previous = convention.status
+    convention.status = Status.NOTIFIED
+    convention.notified_at = notified_on
+    convention.notified_by = user
+    convention.save()
+    _log(convention, user, "Notifiée à l'association", previous)
+    return convention
+
+
+@transaction.atomic
+def start_execution(*, user, convention, started_on=None):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.NOTIFIED], "passer la convention en exécution")
+    previous = convention.status
+    convention.status = Status.IN_EXECUTION
+    convention.execution_started_at = started_on or timezone.localdate()
+    convention.save()
+    _log(convention, user, "En exécution", previous)
+    return convention
+
+
+@transaction.atomic
+def close(*, user, convention, closed_on=None):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, [Status.IN_EXECUTION], "solder la convention")
+    previous = convention.status
+    convention.status = Status.CLOSED
+    convention.closed_at = closed_on or timezone.localdate()
+    convention.save()
+    _log(convention, user, "Soldée", previous)
+    return convention
+
+
+TERMINABLE = [
+    Status.SIGNED_ASSOCIATION,
+    Status.SIGNED_AUTHORITY,
+    Status.NOTIFIED,
+    Status.IN_EXECUTION,
+]
+
+
+@transaction.atomic
+def terminate(*, user, convention, reason, terminated_on=None):
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, TERMINABLE, "résilier la convention")
+    if not (reason or "").strip():
+        raise ValidationError("Indiquez le motif de la résiliation (art. 8 de la convention).")
+    previous = convention.status
+    convention.status = Status.TERMINATED
+    convention.terminated_at = terminated_on or timezone.localdate()
+    convention.termination_reason = reason.strip()
+    convention.save()
+    _log(convention, user, "Résiliée", previous)
+    return convention
+
+
+# ---- amendments ------------------------------------------------------------------------------
+
+AMENDABLE = [Status.SIGNED_AUTHORITY, Status.NOTIFIED, Status.IN_EXECUTION]
+
+
+@transaction.atomic
+def amendment_create(
+    *,
+    user,
+    convention,
+    signed_at: datetime.date,
+    reason,
+    amount_change=0,
+    deliberation=None,
+    new_start_date=None,
+    new_end_date=None,
+):
+    """An avenant changes the amount and/or the dates; the values it replaces are kept."""
+    _require(can_prepare(user, convention))
+    convention = _lock(convention)
+    _require_status(convention, AMENDABLE, "enregistrer un avenant")
+    amount_change = rules.to_money(amount_change or 0)
+    if not amount_change and new_start_date is None and new_end_date is None:
+        raise ValidationError("Un avenant doit modifier le montant ou les dates de la convention.")
+    if deliberation is not None and deliberation.authority_id != convention.authority_id:
+        raise ValidationError("La délibération de l'avenant doit être de la même collectivité.")
+    previous_amount = convention.amount
+    new_amount = previous_amount + amount_change
+    if new_amount <= 0:
+        raise ValidationError(
+            f"Après l'avenant, le montant serait de {new_amount} € : il doit rester positif."
+        )
+    start = new_start_date or convention.start_date
+    end = new_end_date or convention.end_date
+    if start and end and end < start:
+        raise ValidationError("Après l'avenant, la fin de la convention précéderait son début.")
+    number = convention.amendments.count() + 1
+    amendment = Amendment.objects.create(
+        convention=convention,
+        number=number,
+        deliberation=deliberation,
+        signed_at=signed_at,
+        reason=reason,
+        amount_change=amount_change,
+        previous_amount=previous_amount,
+        new_amount=new_amount,
+        previous_start_date=convention.start_date,
+        previous_end_date=convention.end_date,
+        new_start_date=new_start_date,
+        new_end_date=new_end_date,
+        created_by=user,
+    )
+    convention.start_date, convention.end_date = start, end
+    convention.save(update_fields=["start_date", "end_date", "updated_at"])
+    refresh_amount(convention)
+    _log(convention, user, f"Avenant n° {number} enregistré")
+    return amendment
