@@ -11,6 +11,21 @@ class DateInput(forms.DateInput):
         super().__init__(format="%Y-%m-%d", **kwargs)
 
 
+class IdentifierField(forms.CharField):
+    """SIREN, SIRET, RNA typed with spaces or dots, in any case: normalised before validation."""
+
+    def to_python(self, value):
+        return normalize_identifier(super().to_python(value))
+
+    def widget_attrs(self, widget):
+        # The length is checked once spaces are removed: let the browser accept them.
+        attrs = super().widget_attrs(widget)
+        if self.max_length:
+            attrs["maxlength"] = str(self.max_length * 2)
+        attrs["autocomplete"] = "off"
+        return attrs
+
+
 class AssociationForm(forms.ModelForm):
     class Meta:
         model = Association
@@ -34,6 +49,7 @@ class AssociationForm(forms.ModelForm):
             "domains": forms.CheckboxSelectMultiple,
             "purpose": forms.Textarea(attrs={"rows": 4}),
         }
+        field_classes = {"siren": IdentifierField, "siret": IdentifierField, "rna": IdentifierField}
         help_texts = {
             "siren": "9 chiffres, espaces acceptés.",
             "siret": "14 chiffres : le SIREN suivi du NIC de l'établissement.",
@@ -45,14 +61,11 @@ class AssociationForm(forms.ModelForm):
         if authority is not None:
             self.instance.authority = authority
 
-    def clean_siren(self):
-        return normalize_identifier(self.cleaned_data["siren"])
-
-    def clean_siret(self):
-        return normalize_identifier(self.cleaned_data["siret"])
-
-    def clean_rna(self):
-        return normalize_identifier(self.cleaned_data["rna"])
+    def _get_validation_exclusions(self):
+        # The authority is set by the view, not typed: keep the per-authority unique checks.
+        exclusions = super()._get_validation_exclusions()
+        exclusions.discard("authority")
+        return exclusions
 
 
 class ContactForm(forms.ModelForm):

@@ -1,0 +1,52 @@
+import pytest
+from django.core.management import CommandError, call_command
+
+from associations.models import Association
+from grants.models import Authority, Role, User
+
+pytestmark = pytest.mark.django_db
+
+
+def test_load_demo_refuses_to_run_in_production_without_force(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="refusé hors développement"):
+        call_command("load_demo")
+
+
+def test_load_demo_creates_both_authorities_associations_and_one_account_per_role(capsys):
+    call_command("load_demo", force=True)
+    out = capsys.readouterr().out
+    amp = Authority.objects.get(siren="200054807")
+    sem = Authority.objects.get(siren="244200770")
+    assert amp.name == "Métropole Aix-Marseille-Provence"
+    assert amp.court_address == "31 rue Jean-François Leca 13235 MARSEILLE Cedex 02"
+    assert "FBPA 029-8299/20/CM" in amp.budget_rules_reference
+    assert sem.name == "Saint-Étienne Métropole" and sem.department_code == "042"
+
+    scs = Association.objects.get(acronym="SCS")
+    assert (scs.authority, scs.city, scs.representative) == (amp, "Rousset", "M. Fabien ALLI")
+    minalogic = Association.objects.get(name="Minalogic")
+    assert minalogic.authority == sem
+
+    expected = {
+        "admin": (Role.ADMIN, None),
+        "instructeur": (Role.INSTRUCTOR, amp),
+        "instructeur-sem": (Role.INSTRUCTOR, sem),
+        "financier": (Role.FINANCE, amp),
+        "asso-scs": (Role.MANAGER, None),
+        "asso-minalogic": (Role.MANAGER, None),
+        "consultation": (Role.VIEWER, amp),
+    }
+    for username, (role, authority) in expected.items():
+        user = User.objects.get(username=username)
+        assert (user.role, user.authority) == (role, authority)
+        assert user.check_password("demo")
+        assert f"{username} " in out
+    assert list(User.objects.get(username="asso-scs").managed_associations.all()) == [scs]
+
+
+def test_load_demo_is_idempotent():
+    call_command("load_demo", force=True)
+    counts = (Authority.objects.count(), Association.objects.count(), User.objects.count())
+    call_command("load_demo", force=True)
+    assert (Authority.objects.count(), Association.objects.count(), User.objects.count()) == counts
