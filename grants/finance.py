@@ -5,6 +5,7 @@ Amounts consumed on a budget line are never stored: they are derived with correl
 subqueries (`BudgetLine.objects.with_consumption()`), so they cannot drift from the rows.
 """
 
+import datetime
 from decimal import Decimal
 
 from django.conf import settings
@@ -16,7 +17,9 @@ from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
-__all__ = ["BudgetLine", "Commitment"]
+from grants import rules
+
+__all__ = ["BudgetLine", "Clawback", "Commitment", "Payment"]
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -71,9 +74,7 @@ class BudgetLineQuerySet(models.QuerySet):
             committed=committed,
             ordered=ordered,
             paid=paid,
-            available=models.ExpressionWrapper(
-                F("voted_credits") - committed, output_field=MONEY
-            ),
+            available=models.ExpressionWrapper(F("voted_credits") - committed, output_field=MONEY),
         )
 
 
@@ -217,3 +218,298 @@ class Commitment(models.Model):
 
     def __str__(self):
         return f"Engagement n° {self.number} du {self.date:%d/%m/%Y}"
+
+
+# --------------------------------------------------------------------------------------------
+# Payments (versements) and clawbacks (reversements)
+# --------------------------------------------------------------------------------------------
+
+# Seed SCS art. 4.3: what the association's signer certifies when requesting a payment.
+CERTIFICATION_TEXT = (
+    "Je certifie la réalité de la dépense et son utilisation conforme à l'objet de "
+    "l'article 1 de la convention."
+)
+
+
+class RealisedSource(models.TextChoices):
+    BUDGET = "budget", "Compte rendu financier (budget réalisé de l'association)"
+    TYPED = "saisie", "Dépenses réalisées déclarées"
+
+
+class PaymentQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Staff see their authority's payments; managers their own associations' only."""
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        if user.is_manager:
+            return self.filter(convention__association__in=user.managed_associations.all()).exclude(
+                convention__status="brouillon"
+            )
+        if user.is_staff_member and user.authority_id:
+            return self.filter(convention__authority_id=user.authority_id)
+        return self.none()
+
+    def overdue(self, now):
+        """Certified (service fait) more than the target delay ago and still not ordered."""
+        limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
+        return self.filter(status=Payment.Status.CERTIFIED, certified_at__lt=limit)
+
+
+class Payment(models.Model):
+    """A payment of a convention's grant: requested, certified, ordered (mandat), then paid."""
+
+    class Kind(models.TextChoices):
+        ADVANCE = "acompte", "Acompte"
+        BALANCE = "solde", "Solde"
+
+    class Status(models.TextChoices):
+        REQUESTED = "demande", "Demandé, service fait à certifier"
+        CERTIFIED = "service_fait", "Service fait certifié, à mandater"
+        ORDERED = "mandate", "Mandaté, paiement à constater"
+        PAID = "paye", "Payé"
+        REJECTED = "rejete", "Rejeté"
+
+    # Statuses that count in the sums: everything but a rejected request.
+    LIVE_STATUSES = ("demande", "service_fait", "mandate", "paye")
+    ORDERED_STATUSES = ("mandate", "paye")
+
+    convention = models.ForeignKey(
+        "conventions.Convention",
+        verbose_name="convention",
+        on_delete=models.PROTECT,
+        related_name="payments",
+    )
+    kind = models.CharField("nature", max_length=10, choices=Kind.choices)
+    status = models.CharField(
+        "état", max_length=15, choices=Status.choices, default=Status.REQUESTED
+    )
+    amount = models.DecimalField("montant", max_digits=12, decimal_places=2)
+
+    # The association's request (seed art. 4.3).
+    requested_at = models.DateTimeField("demandé le")
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="demandé par",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+    signer_name = models.CharField("signataire de la demande", max_length=150)
+    certification_text = models.TextField("certification du bénéficiaire")
+
+    # How a balance was computed (art. 4.2), kept as it was at the request.
+    forecast_expenses = models.DecimalField(
+        "dépenses prévisionnelles", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    realised_expenses = models.DecimalField(
+        "dépenses réalisées", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    realised_source = models.CharField(
+        "source des dépenses réalisées", max_length=10, choices=RealisedSource.choices, blank=True
+    )
+    amount_due = models.DecimalField(
+        "montant dû", max_digits=12, decimal_places=2, null=True, blank=True
+    )
+
+    # Staff: service fait, or rejection.
+    certified_at = models.DateTimeField("service fait certifié le", null=True, blank=True)
+    certified_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="service fait certifié par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejected_at = models.DateTimeField("rejeté le", null=True, blank=True)
+    rejected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="rejeté par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    rejection_reason = models.TextField("motif du rejet", blank=True)
+
+    # Finance: the payment order (mandat) on a commitment, then the payment.
+    commitment = models.ForeignKey(
+        Commitment,
+        verbose_name="engagement",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
+    order_number = models.CharField("numéro de mandat", max_length=30, blank=True)
+    order_date = models.DateField("date du mandat", null=True, blank=True)
+    ordered_at = models.DateTimeField("mandat saisi le", null=True, blank=True)
+    ordered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="mandaté par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    paid_date = models.DateField("date de paiement", null=True, blank=True)
+    paid_recorded_at = models.DateTimeField("paiement saisi le", null=True, blank=True)
+    paid_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="paiement saisi par",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = PaymentQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "versement"
+        verbose_name_plural = "versements"
+        ordering = ["-requested_at"]
+        indexes = [
+            models.Index(fields=["status", "certified_at"]),
+            models.Index(fields=["requested_at"]),
+            models.Index(fields=["order_date"]),
+            models.Index(fields=["paid_date"]),
+        ]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="payment_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(signer_name="") & ~Q(certification_text=""),
+                name="payment_request_is_signed_and_certified",
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="acompte") | Q(amount_due__isnull=False),
+                name="payment_balance_has_amount_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(amount_due__isnull=True) | Q(amount__lte=F("amount_due")),
+                name="payment_not_above_amount_due",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=["demande", "rejete"])
+                | Q(certified_at__isnull=False, certified_by__isnull=False),
+                name="payment_certified_step_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status__in=["mandate", "paye"])
+                | (
+                    ~Q(order_number="")
+                    & Q(
+                        order_date__isnull=False,
+                        ordered_by__isnull=False,
+                        commitment__isnull=False,
+                    )
+                ),
+                name="payment_order_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="paye") | Q(paid_date__isnull=False),
+                name="payment_paid_date_recorded",
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="rejete") | ~Q(rejection_reason=""),
+                name="payment_rejection_has_reason",
+            ),
+            # Separation of duties: who certified the service fait does not order the payment.
+            models.CheckConstraint(
+                condition=Q(ordered_by__isnull=True)
+                | Q(certified_by__isnull=True)
+                | ~Q(ordered_by=F("certified_by")),
+                name="payment_certifier_does_not_order",
+            ),
+            models.CheckConstraint(
+                condition=Q(paid_date__isnull=True)
+                | Q(order_date__isnull=True)
+                | Q(paid_date__gte=F("order_date")),
+                name="payment_paid_after_order",
+            ),
+            # Seed art. 4.3: one advance, then the balance (a rejected request does not count).
+            models.UniqueConstraint(
+                fields=["convention", "kind"],
+                condition=~Q(status="rejete"),
+                name="payment_one_live_request_per_kind",
+                violation_error_message="Une demande de ce type existe déjà pour cette convention.",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} de {self.amount} € — {self.convention}"
+
+    @property
+    def is_live(self):
+        return self.status != self.Status.REJECTED
+
+
+class ClawbackQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        if not user.is_authenticated:
+            return self.none()
+        if user.is_platform_admin:
+            return self
+        if user.is_manager:
+            return self.filter(convention__association__in=user.managed_associations.all()).exclude(
+                convention__status="brouillon"
+            )
+        if user.is_staff_member and user.authority_id:
+            return self.filter(convention__authority_id=user.authority_id)
+        return self.none()
+
+
+class Clawback(models.Model):
+    """A claim for the excess paid over the amount due (reversement, titre de recettes)."""
+
+    convention = models.ForeignKey(
+        "conventions.Convention",
+        verbose_name="convention",
+        on_delete=models.PROTECT,
+        related_name="clawbacks",
+    )
+    amount = models.DecimalField("montant à reverser", max_digits=12, decimal_places=2)
+    reason = models.TextField("motif")
+    title_number = models.CharField("numéro du titre de recettes", max_length=30)
+    title_date = models.DateField("date du titre de recettes")
+    # How the excess was computed (art. 4.2), kept as it was when recorded.
+    forecast_expenses = models.DecimalField(
+        "dépenses prévisionnelles", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    realised_expenses = models.DecimalField(
+        "dépenses réalisées", max_digits=14, decimal_places=2, null=True, blank=True
+    )
+    realised_source = models.CharField(
+        "source des dépenses réalisées", max_length=10, choices=RealisedSource.choices, blank=True
+    )
+    amount_due = models.DecimalField("montant dû", max_digits=12, decimal_places=2)
+    paid_before = models.DecimalField("versé net avant le titre", max_digits=12, decimal_places=2)
+    recorded_at = models.DateTimeField("saisi le")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="saisi par",
+        on_delete=models.PROTECT,
+        related_name="+",
+    )
+
+    objects = ClawbackQuerySet.as_manager()
+
+    class Meta:
+        verbose_name = "reversement"
+        verbose_name_plural = "reversements"
+        ordering = ["-title_date", "-pk"]
+        indexes = [models.Index(fields=["title_date"])]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="clawback_amount_positive"),
+            models.CheckConstraint(condition=~Q(reason=""), name="clawback_has_reason"),
+            models.CheckConstraint(condition=~Q(title_number=""), name="clawback_has_title_number"),
+            # Never claim back more than the excess paid over the amount due.
+            models.CheckConstraint(
+                condition=Q(amount__lte=F("paid_before") - F("amount_due")),
+                name="clawback_within_excess",
+            ),
+        ]
+
+    def __str__(self):
+        return f"Reversement de {self.amount} € — titre n° {self.title_number}"
