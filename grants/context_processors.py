@@ -21,6 +21,9 @@ def _admin(user):
 NAVIGATION = [
     ("Accueil", "home", _everyone),
     ("Associations", "association_list", _everyone),
+    ("Délibérations", "deliberation_list", _staff),
+    ("Budgets", "budget_list", _everyone),
+    ("Conventions", "convention_list", _everyone),
     ("Administration", "admin:index", _admin),
 ]
 
