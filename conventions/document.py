@@ -20,7 +20,7 @@ from grants import rules
 from grants.templatetags.fr import euros, euros0, percent_fr
 
 ALLOWED_TAGS = {
-    "p", "br", "strong", "em", "b", "i", "u", "sup", "sub", "ul", "ol", "li", "a", "h3", "h4",
+    "h2", "p", "br", "strong", "em", "b", "i", "u", "sup", "sub", "ul", "ol", "li", "a", "h3", "h4",
     "h5", "h6", "table", "thead", "tbody", "tr", "th", "td", "blockquote", "hr", "span",
 }  # fmt: skip
 MARKDOWN_PLACEHOLDERS = {"objectives", "action_categories"}
@@ -268,7 +268,7 @@ def document_data(convention):
         "toc": [s for s in sections if s["level"] <= TemplateSection.Level.ARTICLE],
         "association_signatory": convention.association_signatory_name
         or association.representative_name,
-        "association_signatory_title": association.representative_title or "Le Président",
+        "association_signatory_title": _with_article(association.representative_title),
         "budget": budget,
         "annex1": annex1_rows(budget),
         "contributions": list(convention.contributions.all()),
@@ -279,6 +279,14 @@ def document_data(convention):
         "amount_display": euros(figures.amount),
         "amount_round": euros0(figures.amount),
     }
+
+
+def _with_article(title):
+    """'Président' → 'Le Président' (signature block); 'La Présidente' stays."""
+    title = (title or "Président").strip()
+    if title.lower().startswith(("le ", "la ", "l'")):
+        return title
+    return ("La " if title.lower().endswith("e") else "Le ") + title
 
 
 def _groups(indicators):

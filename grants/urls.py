@@ -43,5 +43,6 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(auth_patterns)),
     path("associations/", include("associations.urls")),
+    path("conventions/", include("conventions.urls")),
     path("admin/", admin.site.urls),
 ]

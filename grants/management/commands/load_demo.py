@@ -8,6 +8,7 @@ from django.utils.module_loading import import_string
 LOADERS = [
     "grants.demo.load_foundation",
     "associations.demo_budgets.load_budgets",
+    "conventions.demo.load_conventions",
 ]
 
 
