@@ -7,6 +7,7 @@ from django.utils.module_loading import import_string
 # context is the dict returned by the loaders before it, and returns what it adds.
 LOADERS = [
     "grants.demo.load_foundation",
+    "deliberations.demo.load_deliberations",
     "associations.demo_budgets.load_budgets",
     "conventions.demo.load_conventions",
 ]

@@ -1,0 +1,63 @@
+"""Read queries of the list pages: per-row counts and sums as correlated subqueries, evaluated
+for the rows shown only (never annotate(Count/Sum) on a paginated list)."""
+
+from decimal import Decimal
+
+from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
+
+from deliberations.models import Attendance, Deliberation, Member, Session
+from grants.models import Grant
+
+
+def _count(queryset, group):
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+
+
+def deliberations_for_list(user):
+    total = (
+        Grant.objects.filter(deliberation=OuterRef("pk"))
+        .order_by()
+        .values("deliberation")
+        .annotate(total=Sum("amount"))
+        .values("total")[:1]
+    )
+    return (
+        Deliberation.objects.visible_to(user)
+        .select_related("session__body", "authority")
+        .annotate(
+            grants_total=Coalesce(
+                Subquery(total, output_field=DecimalField(max_digits=14, decimal_places=2)),
+                Decimal("0"),
+                output_field=DecimalField(max_digits=14, decimal_places=2),
+            )
+        )
+    )
+
+
+def with_beneficiaries(queryset):
+    grants = Grant.objects.select_related("association").only(
+        "id", "deliberation_id", "amount", "association__name", "association__acronym"
+    )
+    return queryset.prefetch_related(Prefetch("grants", queryset=grants))
+
+
+def sessions_for_list(user):
+    in_office = Member.objects.filter(body=OuterRef("body"), mandate_start__lte=OuterRef("date"))
+    in_office = in_office.filter(Q(mandate_end__isnull=True) | Q(mandate_end__gte=OuterRef("date")))
+    attendances = Attendance.objects.filter(session=OuterRef("pk"))
+    return (
+        Session.objects.visible_to(user)
+        .select_related("body__authority")
+        .annotate(
+            in_office_count=_count(in_office, "body"),
+            present_count=_count(attendances.filter(status=Attendance.Status.PRESENT), "session"),
+            proxies_count=_count(
+                attendances.filter(status=Attendance.Status.REPRESENTED), "session"
+            ),
+            deliberation_count=_count(
+                Deliberation.objects.filter(session=OuterRef("pk")), "session"
+            ),
+        )
+    )
