@@ -43,6 +43,7 @@ urlpatterns = [
     path("", views.home, name="home"),
     path("compte/", include(auth_patterns)),
     path("associations/", include("associations.urls")),
+    path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("admin/", admin.site.urls),
 ]
