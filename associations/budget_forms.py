@@ -97,6 +97,17 @@ class BudgetCreateForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.instance.association = association
 
+    def clean(self):
+        cleaned = super().clean()
+        year, kind = cleaned.get("year"), cleaned.get("kind")
+        association = self.instance.association
+        if year and kind and association.budgets.filter(year=year, kind=kind).exists():
+            raise ValidationError(
+                "Cette association a déjà un budget de cette nature pour cet exercice : "
+                "ouvrez-le depuis la liste des budgets."
+            )
+        return cleaned
+
 
 class BudgetHeaderForm(forms.ModelForm):
     """The document's own fields, totals as printed on paper included."""

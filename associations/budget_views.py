@@ -216,15 +216,21 @@ def budget_create_view(request, pk):
         raise PermissionDenied
     form = BudgetCreateForm(request.POST or None, association=association)
     if request.method == "POST" and form.is_valid():
-        budget = budget_create(
-            association=association,
-            year=form.cleaned_data["year"],
-            kind=form.cleaned_data["kind"],
-            label=form.cleaned_data["label"],
-            user=request.user,
-        )
-        messages.success(request, f"{budget.get_kind_display()} {budget.year} créé : saisissez-le.")
-        return redirect("budget_edit", budget.pk)
+        try:
+            budget = budget_create(
+                association=association,
+                year=form.cleaned_data["year"],
+                kind=form.cleaned_data["kind"],
+                label=form.cleaned_data["label"],
+                user=request.user,
+            )
+        except ValidationError as error:  # created meanwhile by someone else
+            form.add_error(None, error)
+        else:
+            messages.success(
+                request, f"{budget.get_kind_display()} {budget.year} créé : saisissez-le."
+            )
+            return redirect("budget_edit", budget.pk)
     ctx = {"form": form, "association": association, "title": "Nouveau budget"}
     return render(request, "associations/budget_create.html", ctx)
 

@@ -1,0 +1,249 @@
+"""XLSX template, export and import: every problem with its row, nothing saved on error."""
+
+import io
+import zipfile
+from decimal import Decimal
+
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+from openpyxl import Workbook, load_workbook
+
+from associations import budget_import
+from associations.budget_chart import standard_lines
+from associations.budget_import import budget_workbook, read_budget_file
+from associations.budgets import AssociationBudget
+from associations.demo_budgets import load_scs_2023
+from grants.models import Role
+from tests.associations.budget_factories import AssociationBudgetFactory, balanced_budget
+from tests.factories import AssociationFactory, UserFactory
+
+pytestmark = pytest.mark.django_db
+
+HEADER = ["Compte", "Libellé", "Montant prévisionnel"]
+
+
+def xlsx(rows, header=HEADER, title_rows=()):
+    workbook = Workbook()
+    sheet = workbook.active
+    for row in [*title_rows, header, *rows]:
+        sheet.append(list(row))
+    output = io.BytesIO()
+    workbook.save(output)
+    return output.getvalue()
+
+
+def upload(data, name="budget.xlsx"):
+    return SimpleUploadedFile(name, data, content_type="application/octet-stream")
+
+
+@pytest.fixture
+def budget():
+    return balanced_budget()
+
+
+@pytest.fixture
+def instructor(budget):
+    return UserFactory(authority=budget.association.authority)
+
+
+def snapshot(budget):
+    return list(budget.lines.order_by("position").values_list("account", "label", "amount"))
+
+
+def test_the_template_holds_the_chart_under_its_headers(client):
+    client.force_login(UserFactory())
+    response = client.get(reverse("budget_template"))
+    assert response["Content-Type"].startswith("application/vnd.openxmlformats")
+    sheet = load_workbook(io.BytesIO(response.content))["Budget"]
+    assert [c.value for c in sheet[4]] == [*HEADER, "Montant réalisé"]
+    chart = list(standard_lines())
+    assert [(c[0].value, c[1].value) for c in sheet.iter_rows(min_row=5)] == [
+        (account, label) for account, label, _ in chart
+    ]
+    assert sheet.freeze_panes == "A5"
+
+
+def test_a_valid_file_replaces_the_lines(budget, instructor):
+    data = xlsx(
+        [
+            ("64", "Charges de personnel", None),
+            ("641", "Salaires", "1 234,56"),
+            (645, "Charges sociales", 765.44),
+            ("7404", "Métropole Aix-Marseille-Provence", 2000),
+            (None, None, None),
+            ("870", "Bénévolat", "500"),
+            ("864", None, "500,00"),
+        ],
+        title_rows=[("Budget 2024 de l'association",), ()],
+    )
+    result = budget_import.budget_import(budget, upload(data), user=instructor)
+    assert result.ok, result.errors
+    budget.refresh_from_db()
+    assert budget.total_charges == budget.total_products == Decimal("2000.00")
+    assert budget.total_contributions_charges == Decimal("500.00")
+    assert budget.lines.get(account="864").label == "Personnel bénévole"
+    # A new subsidy line under 7401–7409 counts as public by default.
+    assert budget.lines.get(account="7404").is_public
+    assert budget.problems() == []
+    assert budget.updated_by == instructor
+
+
+def test_every_problem_is_reported_with_its_row_and_nothing_is_saved(budget, instructor):
+    before = snapshot(budget)
+    data = xlsx(
+        [
+            ("641", "Salaires", "1000"),  # row 2: fine
+            ("99", "Compte inconnu", "10"),  # row 3
+            ("645", "Charges sociales", "beaucoup"),  # row 4
+            ("625", "Déplacements", -50),  # row 5
+            ("641", "Salaires", "20"),  # row 6: duplicate of row 2
+            ("6251", None, "5"),  # row 7: free account without label
+            (None, "Sans compte", "5"),  # row 8
+            ("622", "Honoraires", "12,345"),  # row 9
+            ("60", "Achats", 0),  # row 10
+            ("60", "Achats encore", 0),  # row 11: chapter twice
+        ]
+    )
+    result = budget_import.budget_import(budget, upload(data), user=instructor)
+    assert not result.ok
+    messages = {row: message for row, message in result.errors}
+    assert sorted(messages) == [3, 4, 5, 6, 7, 8, 9, 11]
+    assert "Compte « 99 » inconnu" in messages[3]
+    assert messages[4] == (
+        "Montant invalide : « beaucoup » n'est pas un montant : tapez par exemple 1 234,56 ou "
+        "1234.56."
+    )
+    assert messages[5].startswith("Montant négatif (-50)")
+    assert messages[6] == "Ligne en double : « 641 Salaires » figure déjà ligne 2."
+    assert messages[7] == "Libellé manquant pour le compte 6251."
+    assert messages[8] == "Compte manquant."
+    assert "au plus deux décimales" in messages[9]
+    assert messages[11] == "Ligne en double : le chapitre 60 figure déjà ligne 10."
+    assert snapshot(budget) == before
+
+
+def test_wrong_headers_save_nothing(budget, instructor):
+    before = snapshot(budget)
+    data = xlsx([("641", "Salaires", "10")], header=["Code", "Nom", "Valeur"])
+    result = budget_import.budget_import(budget, upload(data), user=instructor)
+    [(row, message)] = result.errors
+    assert row is None
+    assert message.startswith("En-têtes introuvables")
+    assert snapshot(budget) == before
+
+
+def test_a_realised_budget_reads_the_realised_column():
+    budget = AssociationBudgetFactory(kind=AssociationBudget.Kind.REALISED)
+    header = [*HEADER, "Montant réalisé"]
+    data = xlsx([("641", "Salaires", "1000", "900,50")], header=header)
+    result = read_budget_file(data, realised=True)
+    assert result.ok
+    assert [(r.account, r.amount) for r in result.rows] == [("641", Decimal("900.50"))]
+    missing = read_budget_file(xlsx([("641", "Salaires", "1000")]), realised=True)
+    assert "« Montant réalisé » est obligatoire" in missing.errors[0][1]
+    assert budget.lines.count() == 0
+
+
+def test_an_export_imports_back_to_the_same_budget_with_funder_links_kept():
+    association = AssociationFactory()
+    scs = load_scs_2023(association, association.authority)
+    before = snapshot(scs)
+    user = UserFactory(authority=association.authority)
+    result = budget_import.budget_import(scs, upload(budget_workbook(scs)), user=user)
+    assert result.ok, result.errors
+    assert result.lines_written == 74
+    scs.refresh_from_db()
+    assert snapshot(scs) == before
+    assert scs.amount_from(association.authority) == Decimal("66000.00")
+    assert scs.total_charges == Decimal("954123.00")
+
+
+# -- Hostile or broken files ---------------------------------------------------------------
+
+
+def test_a_text_file_renamed_xlsx_is_refused(client, budget, instructor):
+    before = snapshot(budget)
+    client.force_login(instructor)
+    fake = upload(b"Compte;Libell\xc3\xa9;Montant\n641;Salaires;1000\n")
+    response = client.post(reverse("budget_import", args=[budget.pk]), {"file": fake})
+    assert response.status_code == 200
+    assert "Le fichier n&#x27;est pas un classeur Excel XLSX" in response.text
+    assert "rien n'a été enregistré" in response.text
+    assert snapshot(budget) == before
+
+
+def test_a_zip_that_is_not_a_workbook_is_refused():
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w") as archive:
+        archive.writestr("hello.txt", "bonjour")
+    result = read_budget_file(output.getvalue(), realised=False)
+    assert result.errors == [(None, "Le fichier n'est pas un classeur Excel XLSX (format .xlsx).")]
+
+
+def test_a_damaged_workbook_is_refused():
+    data = bytearray(xlsx([("641", "Salaires", "1")]))
+    output = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(bytes(data))) as source, zipfile.ZipFile(output, "w") as dest:
+        for item in source.infolist():
+            content = source.read(item)
+            if item.filename == "xl/workbook.xml":
+                content = b"<not xml"
+            dest.writestr(item, content)
+    result = read_budget_file(output.getvalue(), realised=False)
+    assert result.errors == [(None, "Le classeur XLSX n'a pas pu être lu (fichier endommagé ?).")]
+
+
+def test_a_file_above_the_size_limit_is_refused(monkeypatch, budget, instructor):
+    monkeypatch.setattr(budget_import, "MAX_FILE_SIZE", 1000)
+    data = xlsx([("641", "Salaires", "1")])
+    result = budget_import.budget_import(budget, upload(data), user=instructor)
+    assert result.errors[0][1].startswith("Le fichier dépasse")
+    assert budget.lines.count() == 6
+
+
+def test_a_decompression_bomb_is_refused(monkeypatch):
+    monkeypatch.setattr(budget_import, "MAX_UNCOMPRESSED_SIZE", 2000)
+    result = read_budget_file(xlsx([("641", "Salaires", "1")]), realised=False)
+    assert result.errors == [(None, "Le classeur est trop volumineux une fois décompressé.")]
+
+
+# -- Through the page ----------------------------------------------------------------------
+
+
+def test_the_import_page_imports_and_redirects_to_the_budget(client, budget, instructor):
+    client.force_login(instructor)
+    data = xlsx([("641", "Salaires", "10"), ("756", "Cotisations", "10")])
+    url = reverse("budget_import", args=[budget.pk])
+    response = client.post(url, {"file": upload(data)}, follow=True)
+    assert response.redirect_chain[-1][0] == budget.get_absolute_url()
+    assert "Import réussi" in response.text
+    budget.refresh_from_db()
+    assert budget.total_charges == Decimal("10.00")
+
+
+def test_the_import_page_lists_errors_with_row_numbers(client, budget, instructor):
+    client.force_login(instructor)
+    data = xlsx([("641", "Salaires", "10"), ("999", "X", "1"), ("645", "Y", "x")])
+    response = client.post(reverse("budget_import", args=[budget.pk]), {"file": upload(data)})
+    assert "Ligne 3 : Compte « 999 » inconnu" in response.text
+    assert "Ligne 4 : Montant invalide" in response.text
+    assert "2 problèmes à corriger" in response.text
+
+
+@pytest.mark.parametrize("role", [Role.FINANCE, Role.VIEWER])
+def test_read_only_roles_cannot_import(client, budget, role):
+    client.force_login(UserFactory(role=role, authority=budget.association.authority))
+    url = reverse("budget_import", args=[budget.pk])
+    assert client.get(url).status_code == 403
+    data = xlsx([("641", "Salaires", "10")])
+    assert client.post(url, {"file": upload(data)}).status_code == 403
+    assert budget.lines.count() == 6
+
+
+def test_the_export_has_real_number_cells():
+    budget = balanced_budget()
+    sheet = load_workbook(io.BytesIO(budget_workbook(budget)))["Budget"]
+    rows = {r[0].value: r for r in sheet.iter_rows(min_row=5) if r[0].value}
+    assert rows["641"][2].value == 70000
+    assert rows["641"][2].number_format == '#,##0.00\\ "€"'
