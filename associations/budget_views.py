@@ -201,8 +201,17 @@ def budget_detail(request, pk):
             ),
         ],
         "can_edit": can_edit_budgets(request.user, budget.association),
+        "conventions": _conventions_using(request.user, budget),
     }
     return render(request, "associations/budget_detail.html", ctx)
+
+
+def _conventions_using(user, budget):
+    """The conventions (visible to the user) holding this budget as their annex I."""
+    from conventions.models import Convention
+
+    conventions = Convention.objects.visible_to(user).filter(forecast_budget=budget)
+    return list(conventions.select_related("association"))
 
 
 # -- Writes --------------------------------------------------------------------------------

@@ -325,3 +325,18 @@ def test_deleting_asks_first(editor, budget):
     response = editor.post(url)
     assert response.url == reverse("association_budget_list", args=[budget.association_id])
     assert not AssociationBudget.objects.filter(pk=budget.pk).exists()
+
+
+def test_a_budget_used_as_annex_i_links_to_its_convention_and_cannot_be_deleted(editor, budget):
+    from tests.conventions.factories import ConventionFactory
+
+    convention = ConventionFactory(
+        association=budget.association, year=2023, forecast_budget=budget
+    )
+    staff = UserFactory(authority=budget.association.authority)
+    editor.force_login(staff)
+    detail = editor.get(budget.get_absolute_url()).text
+    assert reverse("convention_detail", args=[convention.pk]) in detail
+    response = editor.post(reverse("budget_delete", args=[budget.pk]), follow=True)
+    assert "annexe d&#x27;une convention" in response.text
+    assert AssociationBudget.objects.filter(pk=budget.pk).exists()
