@@ -45,5 +45,6 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
+    path("finances/", include("grants.finance_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -1,0 +1,660 @@
+"""Finance pages: the payment queue, budget lines, commitments, each convention's payment
+timeline, clawbacks and the Excel exports.
+
+Every view starts from a `visible_to(user)` queryset (another authority's or association's rows
+answer 404); the role checks on top answer 403. The writes go through grants.services.
+"""
+
+import datetime
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db.models import Count, OuterRef, Q, Sum
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from conventions.models import Convention
+from grants import exports, rules, services
+from grants.access import finance_required, staff_required
+from grants.filters import BudgetLineFilter, ClawbackFilter, GrantFinanceFilter, PaymentFilter
+from grants.finance import BudgetLine, Clawback, Commitment, Payment, sum_subquery
+from grants.finance_forms import (
+    AdvanceRequestForm,
+    BalanceRequestForm,
+    BudgetLineForm,
+    ClawbackForm,
+    CommitmentForm,
+    OrderForm,
+    PaidForm,
+    PlatformBudgetLineForm,
+    RejectForm,
+)
+from grants.models import Grant
+from grants.pagination import paginate
+
+Status = Payment.Status
+
+
+def _apply_errors(form, error):
+    """Show a service's ValidationError on the form's fields, or above the form."""
+    if hasattr(error, "error_dict"):
+        for field, errors in error.error_dict.items():
+            target = field if field in form.fields else None
+            for message in errors:
+                form.add_error(target, message)
+    else:
+        for message in error.messages:
+            form.add_error(None, message)
+
+
+def _export_url(request, name):
+    query = request.GET.copy()
+    query.pop("page", None)
+    url = reverse(name)
+    return f"{url}?{query.urlencode()}" if query else url
+
+
+# ---- the finance queue -----------------------------------------------------------------------
+
+
+def _payment_filter(request):
+    queryset = Payment.objects.visible_to(request.user).select_related(
+        "convention__association",
+        "convention__authority",
+        "certified_by",
+        "commitment__budget_line",
+    )
+    return PaymentFilter(request.GET, queryset=queryset, user=request.user)
+
+
+def _queue_counts(user, now):
+    limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
+    return Payment.objects.visible_to(user).aggregate(
+        to_certify=Count("pk", filter=Q(status=Status.REQUESTED)),
+        to_order=Count("pk", filter=Q(status=Status.CERTIFIED)),
+        overdue=Count("pk", filter=Q(status=Status.CERTIFIED, certified_at__lt=limit)),
+        ordered=Count("pk", filter=Q(status=Status.ORDERED)),
+    )
+
+
+@staff_required
+def finance_queue(request):
+    payment_filter = _payment_filter(request)
+    payments = payment_filter.qs
+    page = paginate(request, payments, count_queryset=payments)
+    now = timezone.now()
+    limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
+    for payment in page.object_list:
+        payment.is_overdue = payment.status == Status.CERTIFIED and payment.certified_at < limit
+        payment.waiting_days = (now - payment.certified_at).days if payment.certified_at else None
+    ctx = {
+        "filter": payment_filter,
+        "page": page,
+        "counts": _queue_counts(request.user, now),
+        "target_days": rules.PAYMENT_ORDER_TARGET_DAYS,
+        "export_url": _export_url(request, "payment_export"),
+        "states": PaymentFilter,
+        "show_authority": request.user.is_platform_admin,
+    }
+    return render(request, "grants/finance/queue.html", ctx)
+
+
+@staff_required
+def payment_export(request):
+    payment_filter = _payment_filter(request)
+    queryset = exports.ordered_for_export(payment_filter.qs, ["-requested_at", "pk"])
+    return exports.xlsx_response(
+        f"versements-{timezone.localdate():%Y-%m-%d}.xlsx",
+        title="Versements",
+        columns=exports.PAYMENT_COLUMNS,
+        rows=exports.payment_rows(queryset),
+        info=exports.filters_info(payment_filter, request.user),
+    )
+
+
+# ---- budget lines ----------------------------------------------------------------------------
+
+
+def _budget_line_filter(request):
+    queryset = (
+        BudgetLine.objects.visible_to(request.user).select_related("authority").with_consumption()
+    )
+    return BudgetLineFilter(request.GET, queryset=queryset, user=request.user)
+
+
+@staff_required
+def budget_line_list(request):
+    line_filter = _budget_line_filter(request)
+    lines = line_filter.qs
+    page = paginate(request, lines, count_queryset=lines)
+    # Aliases differ from the annotations' names, which an aggregate may not reuse.
+    totals = lines.aggregate(
+        total_voted=Sum("voted_credits"),
+        total_committed=Sum("committed"),
+        total_ordered=Sum("ordered"),
+        total_paid=Sum("paid"),
+        total_available=Sum("available"),
+    )
+    ctx = {
+        "filter": line_filter,
+        "page": page,
+        "totals": totals,
+        "can_manage": services.can_manage_budget(request.user),
+        "export_url": _export_url(request, "budget_line_export"),
+        "show_authority": request.user.is_platform_admin,
+    }
+    return render(request, "grants/finance/budget_line_list.html", ctx)
+
+
+@staff_required
+def budget_line_export(request):
+    line_filter = _budget_line_filter(request)
+    queryset = exports.ordered_for_export(
+        line_filter.qs, ["-year", "service_codes", "nature", "pk"]
+    )
+    return exports.xlsx_response(
+        f"lignes-budgetaires-{timezone.localdate():%Y-%m-%d}.xlsx",
+        title="Lignes budgétaires",
+        columns=exports.BUDGET_LINE_COLUMNS,
+        rows=exports.budget_line_rows(queryset),
+        info=exports.filters_info(line_filter, request.user),
+    )
+
+
+@staff_required
+def budget_line_detail(request, pk):
+    line = get_object_or_404(
+        BudgetLine.objects.visible_to(request.user).select_related("authority").with_consumption(),
+        pk=pk,
+    )
+    commitments = line.commitments.select_related(
+        "grant__association", "grant__deliberation"
+    ).annotate(
+        ordered=sum_subquery(
+            Payment.objects.filter(commitment=OuterRef("pk"), status__in=Payment.ORDERED_STATUSES)
+        )
+    )
+    page = paginate(request, commitments.order_by("-date", "number"), count_queryset=commitments)
+    ctx = {
+        "line": line,
+        "page": page,
+        "can_manage": services.can_manage_budget(request.user, line.authority_id),
+        "engagement_rate": (line.committed / line.voted_credits * 100)
+        if line.voted_credits
+        else None,
+    }
+    return render(request, "grants/finance/budget_line_detail.html", ctx)
+
+
+def _save_line(request, form):
+    try:
+        line = services.budget_line_save(form.instance, request.user)
+    except ValidationError as error:
+        _apply_errors(form, error)
+        return None
+    messages.success(request, f"La ligne {line.imputation} ({line.year}) est enregistrée.")
+    return redirect(line)
+
+
+@finance_required
+@require_http_methods(["GET", "POST"])
+def budget_line_create(request):
+    user = request.user
+    form_class = PlatformBudgetLineForm if user.is_platform_admin else BudgetLineForm
+    kwargs = {} if user.is_platform_admin else {"authority": user.authority}
+    form = form_class(request.POST or None, **kwargs)
+    if request.method == "POST" and form.is_valid():
+        response = _save_line(request, form)
+        if response:
+            return response
+    ctx = {"form": form, "title": "Nouvelle ligne budgétaire"}
+    return render(request, "grants/finance/budget_line_form.html", ctx)
+
+
+@finance_required
+@require_http_methods(["GET", "POST"])
+def budget_line_edit(request, pk):
+    line = get_object_or_404(BudgetLine.objects.visible_to(request.user), pk=pk)
+    if not services.can_manage_budget(request.user, line.authority_id):
+        raise PermissionDenied
+    form = BudgetLineForm(request.POST or None, instance=line)
+    if request.method == "POST" and form.is_valid():
+        response = _save_line(request, form)
+        if response:
+            return response
+    ctx = {"form": form, "title": f"Modifier la ligne {line.imputation}", "line": line}
+    return render(request, "grants/finance/budget_line_form.html", ctx)
+
+
+# ---- grants and their commitments ------------------------------------------------------------
+
+
+def _grant_filter(request):
+    queryset = Grant.objects.visible_to(request.user).select_related(
+        "association", "deliberation", "authority", "commitment__budget_line"
+    )
+    return GrantFinanceFilter(request.GET, queryset=queryset, user=request.user)
+
+
+@staff_required
+def finance_grant_list(request):
+    grant_filter = _grant_filter(request)
+    grants = grant_filter.qs
+    page = paginate(request, grants, count_queryset=grants)
+    totals = grants.aggregate(voted=Sum("amount"), committed=Sum("commitment__amount"))
+    ctx = {
+        "filter": grant_filter,
+        "page": page,
+        "totals": totals,
+        "can_manage": services.can_manage_budget(request.user),
+        "export_url": _export_url(request, "grant_export"),
+        "show_authority": request.user.is_platform_admin,
+    }
+    return render(request, "grants/finance/grant_list.html", ctx)
+
+
+@staff_required
+def grant_export(request):
+    grant_filter = _grant_filter(request)
+    queryset = exports.ordered_for_export(grant_filter.qs, ["-year", "association__name", "pk"])
+    year = grant_filter.form.cleaned_data.get("year") if grant_filter.form.is_valid() else None
+    suffix = f"{year}" if year else f"{timezone.localdate():%Y-%m-%d}"
+    return exports.xlsx_response(
+        f"subventions-{suffix}.xlsx",
+        title=f"Subventions {year}" if year else "Subventions",
+        columns=exports.GRANT_COLUMNS,
+        rows=exports.grant_rows(queryset),
+        info=exports.filters_info(grant_filter, request.user),
+    )
+
+
+@finance_required
+@require_http_methods(["GET", "POST"])
+def grant_commit(request, pk):
+    grant = get_object_or_404(
+        Grant.objects.visible_to(request.user).select_related("association", "deliberation"),
+        pk=pk,
+    )
+    if not services.can_manage_budget(request.user, grant.authority_id):
+        raise PermissionDenied
+    if Commitment.objects.filter(grant=grant).exists():
+        messages.info(request, "Cette subvention est déjà engagée.")
+        return redirect("finance_grant_list")
+    form = CommitmentForm(request.POST or None, grant=grant)
+    if request.method == "POST" and form.is_valid():
+        try:
+            commitment = services.grant_commit(grant=grant, user=request.user, **form.cleaned_data)
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Subvention engagée sur la ligne {commitment.budget_line.imputation} "
+                f"(engagement n° {commitment.number}).",
+            )
+            return redirect(commitment.budget_line)
+    ctx = {"form": form, "grant": grant, "title": "Engager la subvention"}
+    return render(request, "grants/finance/commitment_form.html", ctx)
+
+
+@finance_required
+@require_http_methods(["GET", "POST"])
+def commitment_cancel(request, pk):
+    commitment = get_object_or_404(
+        Commitment.objects.visible_to(request.user).select_related(
+            "budget_line", "grant__association"
+        ),
+        pk=pk,
+    )
+    if request.method == "POST":
+        line = commitment.budget_line
+        try:
+            services.commitment_cancel(commitment, request.user)
+        except ValidationError as error:
+            messages.error(request, " ".join(error.messages))
+        else:
+            messages.success(request, f"L'engagement n° {commitment.number} est annulé.")
+        return redirect(line)
+    return render(request, "grants/finance/commitment_cancel.html", {"commitment": commitment})
+
+
+# ---- the payment timeline of a convention ----------------------------------------------------
+
+
+def _visible_convention(user, pk):
+    return get_object_or_404(
+        Convention.objects.visible_to(user).select_related(
+            "association", "authority", "forecast_budget"
+        ),
+        pk=pk,
+    )
+
+
+def _timeline_events(payments, clawbacks):
+    """Every dated step of the payments and clawbacks, oldest first.
+
+    Steps are dated by their business date (the mandat's, the payment's, the titre's), which
+    may be earlier than the day they were typed.
+    """
+    events = []
+    for p in payments:
+        label = p.get_kind_display()
+        steps = [
+            (p.requested_at, "request", f"{label} demandé"),
+            (p.certified_at, "certified", f"{label} : service fait certifié"),
+            (p.rejected_at, "rejected", f"{label} : demande rejetée"),
+            (p.order_date, "ordered", f"{label} : mandat émis"),
+            (p.paid_date, "paid", f"{label} payé"),
+        ]
+        for at, step, title in steps:
+            if at is not None:
+                events.append((at, step, p, title))
+    for c in clawbacks:
+        events.append((c.title_date, "clawback", c, "Reversement : titre de recettes émis"))
+
+    def day(value):
+        return timezone.localdate(value) if isinstance(value, datetime.datetime) else value
+
+    # Stable sort: steps of the same day keep their natural order.
+    events.sort(key=lambda event: day(event[0]))
+    return [
+        {"at": day(at), "step": step, "object": obj, "title": title}
+        for at, step, obj, title in events
+    ]
+
+
+def _next_step(user, convention, finances, missing_justificatifs):
+    """Which actions the user may take now on this convention's payments."""
+    can_request = services.can_request_payment(user, convention)
+    return {
+        "can_request": can_request,
+        "can_certify": services.can_certify(user, convention),
+        "can_order": services.can_order(user, convention),
+        "advance_possible": can_request
+        and convention.is_signed_by_both
+        and finances.advance_available > 0,
+        "balance_possible": can_request
+        and convention.is_signed_by_both
+        and not finances.has_live_balance
+        and not missing_justificatifs,
+        "clawback_possible": services.can_order(user, convention),
+    }
+
+
+@login_required
+def payment_timeline(request, pk):
+    convention = _visible_convention(request.user, pk)
+    if not (request.user.is_staff_member or request.user.is_manager):
+        raise PermissionDenied
+    payments = list(
+        convention.payments.select_related(
+            "requested_by",
+            "certified_by",
+            "rejected_by",
+            "ordered_by",
+            "paid_recorded_by",
+            "commitment__budget_line",
+        ).order_by("requested_at")
+    )
+    clawbacks = list(convention.clawbacks.select_related("recorded_by").order_by("recorded_at"))
+    finances = services.convention_finances(convention)
+    commitments = Commitment.objects.filter(grant__conventions=convention).select_related(
+        "budget_line"
+    )
+    missing = services.missing_justificatifs(convention)
+    ctx = {
+        "convention": convention,
+        "finances": finances,
+        "payments": payments,
+        "clawbacks": clawbacks,
+        "events": _timeline_events(payments, clawbacks),
+        "commitments": commitments if request.user.is_staff_member else None,
+        "missing_justificatifs": missing,
+        "actions": _next_step(request.user, convention, finances, missing),
+        "certification_text": services.CERTIFICATION_TEXT,
+    }
+    return render(request, "grants/finance/timeline.html", ctx)
+
+
+def _forecast_mismatch(convention, finances):
+    """True when annex I's printed total of charges differs from the sum of its lines."""
+    budget = convention.forecast_budget
+    printed = budget.printed_total_charges if budget is not None else None
+    forecast = finances.basis.forecast_expenses
+    return printed is not None and forecast is not None and printed != forecast
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_request(request, pk, kind):
+    convention = _visible_convention(request.user, pk)
+    if kind not in Payment.Kind.values:
+        raise PermissionDenied
+    if not services.can_request_payment(request.user, convention):
+        raise PermissionDenied
+    realised = services.realised_budget(convention)
+    if kind == Payment.Kind.ADVANCE:
+        form = AdvanceRequestForm(request.POST or None)
+    else:
+        form = BalanceRequestForm(request.POST or None, needs_realised=realised is None)
+    finances = services.convention_finances(convention)
+    if request.method == "GET":
+        form.initial["signer_name"] = (
+            f"{convention.association.representative}, "
+            f"{convention.association.representative_title}".strip(", ")
+        )
+        if kind == Payment.Kind.ADVANCE:
+            form.initial["amount"] = finances.advance_available or None
+    if request.method == "POST" and form.is_valid():
+        data = form.cleaned_data
+        try:
+            payment = services.payment_request(
+                convention=convention,
+                user=request.user,
+                kind=kind,
+                signer_name=data["signer_name"],
+                certified=data["certified"],
+                amount=data.get("amount"),
+                realised_expenses=data.get("realised_expenses"),
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request,
+                f"Votre demande de {payment.get_kind_display().lower()} est transmise à "
+                f"{convention.authority.display_name}.",
+            )
+            return redirect("payment_timeline", convention.pk)
+    ctx = {
+        "convention": convention,
+        "form": form,
+        "kind": kind,
+        "kind_label": Payment.Kind(kind).label,
+        "finances": finances,
+        "realised_budget": realised,
+        "missing_justificatifs": services.missing_justificatifs(convention)
+        if kind == Payment.Kind.BALANCE
+        else [],
+        "forecast_mismatch": _forecast_mismatch(convention, finances),
+    }
+    return render(request, "grants/finance/payment_request_form.html", ctx)
+
+
+# ---- staff and finance steps on one payment --------------------------------------------------
+
+
+def _visible_payment(user, pk):
+    return get_object_or_404(
+        Payment.objects.visible_to(user).select_related(
+            "convention__association",
+            "convention__authority",
+            "certified_by",
+            "requested_by",
+        ),
+        pk=pk,
+    )
+
+
+def _payment_step(request, pk, *, allowed, form_class, action, title, button, success):
+    """A confirmation page (with a form when the step needs input) that runs one service."""
+    payment = _visible_payment(request.user, pk)
+    if not allowed(request.user, payment.convention):
+        raise PermissionDenied
+    form_kwargs = {"payment": payment} if form_class is OrderForm else {}
+    form = form_class(request.POST or None, **form_kwargs) if form_class else None
+    errors = []
+    if request.method == "POST" and (form is None or form.is_valid()):
+        try:
+            action(payment, request.user, **(form.cleaned_data if form else {}))
+        except ValidationError as error:
+            if form is not None:
+                _apply_errors(form, error)
+            else:
+                errors = error.messages
+        else:
+            messages.success(request, success)
+            return redirect("payment_timeline", payment.convention_id)
+    ctx = {
+        "payment": payment,
+        "convention": payment.convention,
+        "form": form,
+        "errors": errors,
+        "title": title,
+        "button": button,
+    }
+    return render(request, "grants/finance/payment_step.html", ctx)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_certify(request, pk):
+    return _payment_step(
+        request,
+        pk,
+        allowed=services.can_certify,
+        form_class=None,
+        action=lambda payment, user: services.payment_certify(payment, user),
+        title="Certifier le service fait",
+        button="Certifier le service fait",
+        success="Service fait certifié : le versement est transmis au service financier.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_reject(request, pk):
+    return _payment_step(
+        request,
+        pk,
+        allowed=lambda user, c: services.can_certify(user, c) or services.can_order(user, c),
+        form_class=RejectForm,
+        action=lambda payment, user, reason: services.payment_reject(payment, user, reason=reason),
+        title="Rejeter la demande",
+        button="Rejeter la demande",
+        success="La demande est rejetée ; l'association peut en présenter une nouvelle.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_order(request, pk):
+    return _payment_step(
+        request,
+        pk,
+        allowed=services.can_order,
+        form_class=OrderForm,
+        action=lambda payment, user, **data: services.payment_order(payment, user, **data),
+        title="Émettre le mandat",
+        button="Enregistrer le mandat",
+        success="Mandat enregistré.",
+    )
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def payment_paid(request, pk):
+    return _payment_step(
+        request,
+        pk,
+        allowed=services.can_order,
+        form_class=PaidForm,
+        action=lambda payment, user, date: services.payment_record_paid(payment, user, date=date),
+        title="Constater le paiement",
+        button="Enregistrer le paiement",
+        success="Paiement enregistré.",
+    )
+
+
+# ---- clawbacks -------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def clawback_create(request, pk):
+    convention = _visible_convention(request.user, pk)
+    if not services.can_order(request.user, convention):
+        raise PermissionDenied
+    realised = services.realised_budget(convention)
+    form = ClawbackForm(request.POST or None, needs_realised=realised is None)
+    finances = services.convention_finances(convention)
+    if request.method == "GET" and finances.to_claw_back > 0:
+        form.initial["amount"] = finances.to_claw_back
+    if request.method == "POST" and form.is_valid():
+        try:
+            clawback = services.clawback_record(
+                convention=convention, user=request.user, **form.cleaned_data
+            )
+        except ValidationError as error:
+            _apply_errors(form, error)
+        else:
+            messages.success(
+                request, f"Reversement enregistré (titre de recettes n° {clawback.title_number})."
+            )
+            return redirect("payment_timeline", convention.pk)
+    ctx = {
+        "convention": convention,
+        "form": form,
+        "finances": finances,
+        "realised_budget": realised,
+        "forecast_mismatch": _forecast_mismatch(convention, finances),
+    }
+    return render(request, "grants/finance/clawback_form.html", ctx)
+
+
+def _clawback_filter(request):
+    queryset = Clawback.objects.visible_to(request.user).select_related(
+        "convention__association", "convention__authority"
+    )
+    return ClawbackFilter(request.GET, queryset=queryset, user=request.user)
+
+
+@staff_required
+def clawback_list(request):
+    clawback_filter = _clawback_filter(request)
+    clawbacks = clawback_filter.qs
+    page = paginate(request, clawbacks, count_queryset=clawbacks)
+    ctx = {
+        "filter": clawback_filter,
+        "page": page,
+        "total": clawbacks.aggregate(total=Sum("amount"))["total"],
+        "export_url": _export_url(request, "clawback_export"),
+        "show_authority": request.user.is_platform_admin,
+    }
+    return render(request, "grants/finance/clawback_list.html", ctx)
+
+
+@staff_required
+def clawback_export(request):
+    clawback_filter = _clawback_filter(request)
+    queryset = exports.ordered_for_export(clawback_filter.qs, ["-title_date", "pk"])
+    return exports.xlsx_response(
+        f"reversements-{timezone.localdate():%Y-%m-%d}.xlsx",
+        title="Reversements",
+        columns=exports.CLAWBACK_COLUMNS,
+        rows=exports.clawback_rows(queryset),
+        info=exports.filters_info(clawback_filter, request.user),
+    )
