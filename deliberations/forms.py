@@ -293,7 +293,8 @@ class DeliberationForm(forms.ModelForm):
         self.thematics = sorted(set(thematics.values_list("thematic", flat=True)))
         if not self.instance.pk and self.authority is not None:
             year = timezone.localdate().year
-            self.fields["number"].initial = next_number(self.authority, year)
+            self.initial.setdefault("number", "")
+            self.initial["number"] = self.initial["number"] or next_number(self.authority, year)
 
     def clean_number(self):
         return self.cleaned_data["number"].strip()

@@ -249,6 +249,10 @@ class Session(models.Model):
             return ""
         return "La Secrétaire de Séance" if self.secretary.is_woman else "Le Secrétaire de Séance"
 
+    def refresh_from_db(self, *args, **kwargs):
+        self.__dict__.pop("attendance", None)
+        super().refresh_from_db(*args, **kwargs)
+
     @cached_property
     def attendance(self):
         """The derived counts and lists; two queries (members in office, attendance rows)."""
@@ -436,6 +440,9 @@ class AttendanceSummary:
         return [f"{giver} donne pouvoir à {holder}" for giver, holder in self.proxies if holder]
 
 
+EXTRACT_FIELDS = {"extract_pdf", "extract_sha256", "extract_source_sha256", "extract_generated_at"}
+
+
 class DeliberationQuerySet(AuthorityScopedQuerySet):
     pass
 
@@ -574,10 +581,19 @@ class Deliberation(models.Model):
         return f"Délibération n° {self.number}"
 
     def save(self, *args, **kwargs):
+        """Derive the status; never write the extract's fields from a possibly stale copy (only
+        the PDF module sets them, with an UPDATE of those columns alone)."""
         self.status = self.derived_status()
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and "status" not in update_fields:
-            kwargs["update_fields"] = [*update_fields, "status"]
+        if update_fields is not None:
+            if "status" not in update_fields:
+                kwargs["update_fields"] = [*update_fields, "status"]
+        elif not self._state.adding and not kwargs.get("force_insert"):
+            kwargs["update_fields"] = [
+                f.name
+                for f in self._meta.concrete_fields
+                if not f.primary_key and f.name not in EXTRACT_FIELDS
+            ]
         super().save(*args, **kwargs)
 
     def get_absolute_url(self):

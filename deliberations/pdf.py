@@ -49,6 +49,11 @@ def unavailable_reason(deliberation):
     return None
 
 
+def _unbreakable(member):
+    """« M. Jean-Alain BARRIER » kept on one line in the justified lists of names."""
+    return str(member).replace(" ", "\u00a0")
+
+
 def extract_data(deliberation):
     """Everything the extract prints, as plain data."""
     reason = unavailable_reason(deliberation)
@@ -81,10 +86,10 @@ def extract_data(deliberation):
         "votes": summary.votes_count,
         "presiding": str(session.presiding),
         "secretary": str(session.secretary),
-        "present": [str(m) for m in summary.present],
+        "present": [_unbreakable(m) for m in summary.present],
         "proxy_lines": summary.proxy_lines,
-        "excused": [str(m) for m in summary.excused],
-        "absent": [str(m) for m in summary.absent],
+        "excused": [_unbreakable(m) for m in summary.excused],
+        "absent": [_unbreakable(m) for m in summary.absent],
         "prefecture": prefecture,
         "statement_html": render_markdown(deliberation.statement),
         "deliberating_phrase": body.deliberating_phrase,

@@ -26,6 +26,7 @@ def deliberations_for_list(user):
     return (
         Deliberation.objects.visible_to(user)
         .select_related("session__body", "authority")
+        .defer("statement")
         .annotate(
             grants_total=Coalesce(
                 Subquery(total, output_field=DecimalField(max_digits=14, decimal_places=2)),

@@ -3,6 +3,7 @@ the prefecture transmission. Each checks who may act and records who and when.""
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import ProtectedError
 from django.utils import timezone
 
 from deliberations import actes, rules
@@ -273,6 +274,14 @@ def deliberation_delete(*, deliberation, user):
                 "d'abord ce lien."
             )
         grant.delete()
-    if deliberation.extract_pdf:
-        deliberation.extract_pdf.delete(save=False)
-    deliberation.delete()
+    pdf_name = deliberation.extract_pdf.name if deliberation.extract_pdf else ""
+    try:
+        with transaction.atomic():
+            deliberation.delete()
+    except ProtectedError as error:
+        kinds = sorted({obj._meta.verbose_name for obj in error.protected_objects})
+        raise ValidationError(
+            f"Cette délibération est citée par : {', '.join(kinds)}. Retirez d'abord ce lien."
+        ) from None
+    if pdf_name:
+        deliberation.extract_pdf.storage.delete(pdf_name)

@@ -218,6 +218,9 @@ def deliberation_transmission(request, pk):
 @require_http_methods(["GET", "POST"])
 def deliberation_delete(request, pk):
     deliberation = _visible_deliberation(request.user, pk)
+    if deliberation.is_adopted:
+        messages.error(request, "Une délibération adoptée ne peut pas être supprimée.")
+        return redirect(deliberation)
     form = DeleteConfirmForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
         try:
