@@ -38,6 +38,12 @@ def _require_editor(user, association):
         raise PermissionDenied("Vous ne pouvez pas modifier les budgets de cette association.")
 
 
+def _require_not_frozen(budget):
+    message = budget.frozen_message()
+    if message:
+        raise ValidationError(message)
+
+
 @dataclass
 class LineData:
     """One line to write, as typed in the form or read from a file."""
@@ -154,6 +160,7 @@ def budget_lines_save(budget, rows, *, user, fields=None, expected_version=None)
     """
     _require_editor(user, budget.association)
     locked = AssociationBudget.objects.select_for_update().get(pk=budget.pk)
+    _require_not_frozen(locked)
     if expected_version is not None and locked.updated_at != expected_version:
         who = f" par {locked.updated_by}" if locked.updated_by else ""
         raise ValidationError(
@@ -176,7 +183,7 @@ def budget_lines_save(budget, rows, *, user, fields=None, expected_version=None)
 def budget_lines_replace(budget, rows, *, user):
     """Replace the lines from an imported file; funder links of unchanged lines are kept."""
     _require_editor(user, budget.association)
-    AssociationBudget.objects.select_for_update().get(pk=budget.pk)
+    _require_not_frozen(AssociationBudget.objects.select_for_update().get(pk=budget.pk))
     errors = check_rows(rows)
     if errors:
         raise ValidationError([message for _, message in errors])

@@ -64,6 +64,15 @@ def _editable_budget(request, pk, *, lines=True):
     return budget
 
 
+def _refuse_if_frozen(request, budget):
+    """Annex I of a signed convention: say why it cannot be changed, back to the budget."""
+    message = budget.frozen_message()
+    if not message:
+        return None
+    messages.error(request, message)
+    return redirect(budget)
+
+
 def _side_total(side):
     sums = (
         AssociationBudgetLine.objects.filter(budget=OuterRef("pk"), side=side)
@@ -177,6 +186,7 @@ def budget_detail(request, pk):
     products = _flat_rows(sections[Side.PRODUCT], planned)
     uses = _flat_rows(sections[Side.CONTRIBUTION_USE], planned)
     contributions = _flat_rows(sections[Side.CONTRIBUTION], planned)
+    frozen_message = budget.frozen_message()
     ctx = {
         "budget": budget,
         "association": budget.association,
@@ -200,7 +210,8 @@ def budget_detail(request, pk):
                 forecast and forecast.total_contributions_products,
             ),
         ],
-        "can_edit": can_edit_budgets(request.user, budget.association),
+        "can_edit": can_edit_budgets(request.user, budget.association) and not frozen_message,
+        "frozen_message": frozen_message,
         "conventions": _conventions_using(request.user, budget),
     }
     return render(request, "associations/budget_detail.html", ctx)
@@ -308,6 +319,8 @@ def _rows_from(formset):
 @require_http_methods(["GET", "POST"])
 def budget_edit(request, pk):
     budget = _editable_budget(request, pk)
+    if refusal := _refuse_if_frozen(request, budget):
+        return refusal
     choices = _authority_choices()
     kwargs = {"prefix": "lines", "form_kwargs": {"authority_choices": choices}}
     if request.method == "POST":
@@ -361,6 +374,8 @@ def budget_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def budget_import_view(request, pk):
     budget = _editable_budget(request, pk, lines=False)
+    if refusal := _refuse_if_frozen(request, budget):
+        return refusal
     form = BudgetImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():

@@ -238,6 +238,24 @@ class AssociationBudget(models.Model):
 
     # -- Checks ------------------------------------------------------------------------------
 
+    @property
+    def signed_convention(self):
+        """A convention already signed with this budget as its annex I, if any.
+
+        The signed text must not change under it: the budget is then frozen.
+        """
+        status = self.conventions.model.Status
+        return self.conventions.exclude(status__in=[status.DRAFT, status.READY]).first()
+
+    def frozen_message(self):
+        convention = self.signed_convention
+        if convention is None:
+            return ""
+        return (
+            f"Ce budget est l'annexe I de la convention « {convention} », déjà signée : il ne "
+            "peut plus être modifié. Une modification passe par un avenant."
+        )
+
     def problems(self) -> list[BudgetProblem]:
         """Every inconsistency of the budget, each with a French message."""
         problems = []

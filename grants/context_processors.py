@@ -40,7 +40,14 @@ def navigation(request):
             continue
         if url_name == "association_list" and user.is_manager:
             label = "Mon association"
-        url = reverse(url_name)
-        current = request.path == url or (url != "/" and request.path.startswith(url))
-        links.append({"label": label, "url": url, "current": current})
+        links.append({"label": label, "url": reverse(url_name), "current": False})
+    # Only the most specific link containing the page is current (/associations/budgets/ is
+    # "Budgets", not "Associations").
+    matches = [link for link in links if _contains(link["url"], request.path)]
+    if matches:
+        max(matches, key=lambda link: len(link["url"]))["current"] = True
     return {"nav_links": links}
+
+
+def _contains(url, path):
+    return path == url or (url != "/" and path.startswith(url))

@@ -113,3 +113,18 @@ def test_home_page_per_role(client):
     response = client.get(reverse("home"))
     assert "Aucune association n'est encore enregistrée" in response.text
     assert "Aucune subvention n'est encore enregistrée" in response.text
+
+
+def test_navigation_marks_only_the_most_specific_section_as_current(client):
+    client.force_login(UserFactory())
+    links = client.get(reverse("budget_list")).context["nav_links"]
+    assert [link["label"] for link in links if link["current"]] == ["Budgets"]
+    links = client.get(reverse("association_list")).context["nav_links"]
+    assert [link["label"] for link in links if link["current"]] == ["Associations"]
+
+
+def test_managers_do_not_see_staff_sections(client):
+    client.force_login(ManagerFactory())
+    labels = [link["label"] for link in client.get(reverse("home")).context["nav_links"]]
+    assert "Mon association" in labels
+    assert "Délibérations" not in labels and "Administration" not in labels
