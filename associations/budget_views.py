@@ -22,6 +22,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
 from associations import budget_chart as chart
+from associations import budgets
 from associations.budget_chart import Side
 from associations.budget_filters import AssociationBudgetFilter
 from associations.budget_forms import (
@@ -186,7 +187,8 @@ def budget_detail(request, pk):
     products = _flat_rows(sections[Side.PRODUCT], planned)
     uses = _flat_rows(sections[Side.CONTRIBUTION_USE], planned)
     contributions = _flat_rows(sections[Side.CONTRIBUTION], planned)
-    frozen_message = budget.frozen_message()
+    conventions = _conventions_using(request.user, budget)
+    frozen_message = budgets.frozen_message(next((c for c in conventions if c.pdf_is_frozen), None))
     ctx = {
         "budget": budget,
         "association": budget.association,
@@ -212,7 +214,7 @@ def budget_detail(request, pk):
         ],
         "can_edit": can_edit_budgets(request.user, budget.association) and not frozen_message,
         "frozen_message": frozen_message,
-        "conventions": _conventions_using(request.user, budget),
+        "conventions": conventions,
     }
     return render(request, "associations/budget_detail.html", ctx)
 

@@ -51,6 +51,16 @@ def _money_field(verbose_name, **kwargs):
     return models.DecimalField(verbose_name, max_digits=12, decimal_places=2, **kwargs)
 
 
+def frozen_message(signed_convention):
+    """Why a budget cannot change: it is the annex I of this signed convention."""
+    if signed_convention is None:
+        return ""
+    return (
+        f"Ce budget est l'annexe I de la convention « {signed_convention} », déjà signée : il "
+        "ne peut plus être modifié. Une modification passe par un avenant."
+    )
+
+
 class AssociationBudget(models.Model):
     class Kind(models.TextChoices):
         FORECAST = "previsionnel", "Budget prévisionnel"
@@ -248,13 +258,7 @@ class AssociationBudget(models.Model):
         return self.conventions.exclude(status__in=[status.DRAFT, status.READY]).first()
 
     def frozen_message(self):
-        convention = self.signed_convention
-        if convention is None:
-            return ""
-        return (
-            f"Ce budget est l'annexe I de la convention « {convention} », déjà signée : il ne "
-            "peut plus être modifié. Une modification passe par un avenant."
-        )
+        return frozen_message(self.signed_convention)
 
     def problems(self) -> list[BudgetProblem]:
         """Every inconsistency of the budget, each with a French message."""
