@@ -1,10 +1,49 @@
-from django.contrib import admin
+"""Platform administrators' view of the data (the Django admin is not scoped by authority)."""
 
-from deliberations.models import Deliberation
+from django.contrib import admin
+from simple_history.admin import SimpleHistoryAdmin
+
+from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+
+
+class MemberInline(admin.TabularInline):
+    model = Member
+    extra = 0
+
+
+@admin.register(Body)
+class BodyAdmin(admin.ModelAdmin):
+    list_display = ["name", "kind", "authority"]
+    list_filter = ["authority", "kind"]
+    inlines = [MemberInline]
+
+
+class AttendanceInline(admin.TabularInline):
+    model = Attendance
+    extra = 0
+    raw_id_fields = ["member", "proxy_holder"]
+
+
+@admin.register(Session)
+class SessionAdmin(SimpleHistoryAdmin):
+    list_display = ["body", "date", "convocation_date", "second_convocation"]
+    list_filter = ["body__authority", "body"]
+    list_select_related = ["body"]
+    raw_id_fields = ["presiding", "secretary"]
+    inlines = [AttendanceInline]
+
+
+class DecisionInline(admin.TabularInline):
+    model = Decision
+    extra = 0
 
 
 @admin.register(Deliberation)
-class DeliberationAdmin(admin.ModelAdmin):
-    list_display = ["number", "title", "authority"]
-    list_filter = ["authority"]
-    search_fields = ["number", "title"]
+class DeliberationAdmin(SimpleHistoryAdmin):
+    list_display = ["number", "title", "authority", "status"]
+    list_filter = ["authority", "status"]
+    list_select_related = ["authority"]
+    search_fields = ["number", "title", "actes_identifier"]
+    raw_id_fields = ["session"]
+    readonly_fields = ["status", "extract_pdf", "extract_sha256", "extract_generated_at"]
+    inlines = [DecisionInline]

@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from deliberations import checks, pdf, selectors, services
+from deliberations.attendance import sort_key
 from deliberations.filters import DeliberationFilter, SessionFilter
 from deliberations.forms import (
     AttendanceForm,
@@ -30,7 +31,7 @@ from deliberations.forms import (
     TransmissionForm,
     associations_for,
 )
-from deliberations.models import Body, Deliberation, Member, Session, sort_key
+from deliberations.models import Body, Deliberation, Member, Session
 from grants.access import instructor_required, staff_required
 from grants.models import Grant
 from grants.pagination import paginate
