@@ -1,9 +1,11 @@
 import re
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.forms import inlineformset_factory
 from django.utils import timezone
+from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
@@ -12,6 +14,7 @@ from associations.models import Association
 from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
 from grants.models import Authority, Grant
+from grants.templatetags.fr import format_amount
 
 
 def session_label(session):
@@ -167,7 +170,7 @@ class AttendanceForm(forms.Form):
                 initial=record.proxy_holder_id if record else None,
             )
 
-    @property
+    @cached_property
     def rows(self):
         """One row per member. The 68 × 67 proxy options are built as HTML once and reused:
         rendering them through widget templates takes more than a second."""
@@ -414,6 +417,11 @@ class EuroField(forms.DecimalField):
             "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
         )
         super().__init__(max_digits=12, decimal_places=2, localize=True, **kwargs)
+
+    def prepare_value(self, value):
+        if isinstance(value, Decimal):
+            return format_amount(value)
+        return super().prepare_value(value)
 
     def to_python(self, value):
         if isinstance(value, str):

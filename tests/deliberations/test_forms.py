@@ -446,3 +446,14 @@ def test_an_adopted_deliberation_cannot_be_deleted(client, instructor, adopted):
     response = client.post(reverse("deliberation_delete", args=[adopted.pk]), {"confirm": "on"})
     assert response.url == adopted.get_absolute_url()
     assert Deliberation.objects.filter(pk=adopted.pk).exists()
+
+
+def test_amounts_are_shown_and_read_the_french_way(client, instructor, authority):
+    deliberation = DeliberationFactory(authority=authority)
+    GrantFactory(
+        association=AssociationFactory(authority=authority),
+        deliberation=deliberation,
+        amount=Decimal("62500.00"),
+    )
+    page = client.get(reverse("deliberation_edit", args=[deliberation.pk])).text
+    assert 'value="62\u00a0500,00"' in page
