@@ -1,0 +1,141 @@
+"""A horizontal grouped bar chart as plain data, drawn as inline SVG by a template.
+
+One band per association, one bar per year inside it (a colour per year), the value written at
+the end of each bar. No JavaScript and no external library: the page's table is the text
+alternative and the SVG carries a title and a description.
+"""
+
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from associations.indicator_checks import format_value
+
+WIDTH = 760
+LABEL_WIDTH = 210
+VALUE_MARGIN = 90
+TOP = 44
+BOTTOM = 34
+BAR = 16
+BAR_GAP = 3
+BAND_PADDING = 14
+# Colour-blind-safe (Okabe–Ito) darkened for contrast on white, one per year.
+PALETTE = ["#1d4f91", "#b35900", "#17653a", "#7a2e8e", "#8a1c1c", "#3d3d3d", "#005f73"]
+MAX_LABEL = 30
+
+
+@dataclass
+class Bar:
+    x: float
+    y: float
+    width: float
+    height: float
+    color: str
+    year: int
+    value_text: str
+    text_x: float
+    text_y: float
+    is_draft: bool
+
+
+@dataclass
+class Band:
+    label: str
+    full_label: str
+    y: float
+    bars: list = field(default_factory=list)
+
+
+@dataclass
+class Chart:
+    width: int
+    height: int
+    plot_left: int
+    plot_right: int
+    plot_top: int
+    plot_bottom: int
+    bands: list
+    ticks: list
+    legend: list
+    has_drafts: bool
+
+    @property
+    def bars(self):
+        return [bar for band in self.bands for bar in band.bars]
+
+
+def nice_max(value):
+    """The smallest 1, 2, 2.5 or 5 × 10ⁿ at least `value` (the axis end)."""
+    if value <= 0:
+        return Decimal("1")
+    magnitude = Decimal(10) ** (len(str(int(value))) - 1) if value >= 1 else Decimal("0.1")
+    for step in (1, 2, Decimal("2.5"), 5, 10):
+        candidate = magnitude * step
+        if candidate >= value:
+            return candidate
+    return magnitude * 10
+
+
+def _short(label):
+    return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
+
+
+def build_chart(rows, years, unit):
+    """rows: [(association label, {year: (value or None, is_draft)})]; years: ordered ints."""
+    values = [v for _, cells in rows for v, _ in cells.values() if v is not None]
+    if not values or not years:
+        return None
+    top_value = nice_max(max(values))
+    plot_left, plot_right = LABEL_WIDTH, WIDTH - VALUE_MARGIN
+    span = plot_right - plot_left
+    band_height = len(years) * (BAR + BAR_GAP) - BAR_GAP + 2 * BAND_PADDING
+    height = TOP + len(rows) * band_height + BOTTOM
+    colors = {year: PALETTE[i % len(PALETTE)] for i, year in enumerate(years)}
+    bands, has_drafts = [], False
+    for index, (label, cells) in enumerate(rows):
+        top = TOP + index * band_height
+        band = Band(_short(label), label, top + band_height / 2)
+        for position, year in enumerate(years):
+            value, is_draft = cells.get(year, (None, False))
+            y = top + BAND_PADDING + position * (BAR + BAR_GAP)
+            if value is None:
+                text, width = "non renseigné", 0
+            else:
+                text = format_value(value, unit)
+                width = float(value / top_value) * span
+                has_drafts = has_drafts or is_draft
+            band.bars.append(
+                Bar(
+                    x=plot_left,
+                    y=y,
+                    width=round(width, 1),
+                    height=BAR,
+                    color=colors[year],
+                    year=year,
+                    value_text=text + (" (brouillon)" if is_draft and value is not None else ""),
+                    text_x=round(plot_left + width + 5, 1),
+                    text_y=y + BAR - 4,
+                    is_draft=is_draft,
+                )
+            )
+        bands.append(band)
+    ticks = [
+        {
+            "x": round(plot_left + span * i / 4, 1),
+            "label": format_value(top_value * i / 4, unit),
+        }
+        for i in range(5)
+    ]
+    legend = [{"year": year, "color": colors[year], "x": plot_left + i * 80} for i, year in
+              enumerate(years)]  # fmt: skip
+    return Chart(
+        width=WIDTH,
+        height=int(height),
+        plot_left=plot_left,
+        plot_right=plot_right,
+        plot_top=TOP,
+        plot_bottom=int(height - BOTTOM),
+        bands=bands,
+        ticks=ticks,
+        legend=legend,
+        has_drafts=has_drafts,
+    )
