@@ -234,3 +234,4 @@ class GovernanceChange(models.Model):
 
 
 from associations.budgets import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
+from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue  # noqa: E402, F401, I001
