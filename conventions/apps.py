@@ -6,4 +6,4 @@ class ConventionsConfig(AppConfig):
     verbose_name = "Conventions"
 
     def ready(self):
-        from conventions import signals  # noqa: F401
+        from conventions import notification_signals, signals  # noqa: F401

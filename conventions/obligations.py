@@ -54,9 +54,9 @@ def convention_obligations(convention, amount=None):
 
 
 def justificatif_statuses(convention, obligations):
-    """Each required kind with the status of its latest justificatif (or None: missing)."""
+    """Each required kind with its current justificatif (or None: missing)."""
     latest = {}
-    for justificatif in convention.justificatifs.order_by("uploaded_at", "pk"):
+    for justificatif in convention.justificatifs.filter(is_current=True).order_by("uploaded_at"):
         latest[justificatif.kind] = justificatif
     from conventions.models import Justificatif
 

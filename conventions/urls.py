@@ -1,4 +1,4 @@
-from django.urls import path
+from django.urls import include, path
 
 from conventions import views
 
@@ -24,9 +24,5 @@ urlpatterns = [
     ),
     path("<int:pk>/etape/<slug:step>/", views.convention_step, name="convention_step"),
     path("<int:pk>/avenants/nouveau/", views.amendment_create, name="amendment_create"),
-    path(
-        "<int:pk>/justificatifs/<int:justificatif_pk>/",
-        views.justificatif_download,
-        name="justificatif_download",
-    ),
+    path("", include("conventions.justificatif_urls")),
 ]

@@ -23,7 +23,7 @@ from conventions.forms import (
     TerminateForm,
     annex_formset,
 )
-from conventions.models import Convention, Justificatif
+from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
 from grants import rules
 from grants.access import instructor_required, staff_required
@@ -426,17 +426,3 @@ def amendment_create(request, pk):
         "submit": "Enregistrer l'avenant",
     }
     return render(request, "conventions/action_form.html", ctx)
-
-
-@login_required
-def justificatif_download(request, pk, justificatif_pk):
-    convention = _visible(request.user, pk)
-    justificatif = get_object_or_404(Justificatif, pk=justificatif_pk, convention=convention)
-    if not justificatif.file:
-        raise Http404
-    name = justificatif.file.name.rsplit("/", 1)[-1]
-    try:
-        handle = justificatif.file.open("rb")
-    except FileNotFoundError:
-        raise Http404("Fichier introuvable.") from None
-    return FileResponse(handle, filename=name)

@@ -24,6 +24,7 @@ NAVIGATION = [
     ("Délibérations", "deliberation_list", _staff),
     ("Budgets", "budget_list", _everyone),
     ("Conventions", "convention_list", _everyone),
+    ("Justificatifs", "justificatif_queue", _staff),
     ("Finances", "finance_queue", _staff),
     ("Administration", "admin:index", _admin),
 ]

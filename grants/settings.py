@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.navigation",
+                "conventions.context_processors.notifications",
             ],
             "builtins": ["grants.templatetags.fr"],
         },
@@ -107,7 +108,7 @@ AUTH_USER_MODEL = "grants.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "django.contrib.auth.backends.ModelBackend",
+    "conventions.backends.NotificationCountBackend",  # ModelBackend + unread notifications
 ]
 
 AUTH_PASSWORD_VALIDATORS = [
@@ -154,6 +155,9 @@ STORAGES = {
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "/fichiers/"
 FILE_UPLOAD_MAX_MEMORY_SIZE = 5 * 1024 * 1024
+JUSTIFICATIF_MAX_BYTES = int(os.environ.get("JUSTIFICATIF_MAX_BYTES", str(20 * 1024 * 1024)))
+# The address of the application, for the links in notification emails.
+SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000" if DEBUG else "")
 DATA_UPLOAD_MAX_NUMBER_FIELDS = 5000
 
 # Email (Django 6.1 mailers). In development the console shows the messages (password reset).

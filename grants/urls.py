@@ -46,5 +46,6 @@ urlpatterns = [
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance_urls")),
+    path("notifications/", include("conventions.notification_urls")),
     path("admin/", admin.site.urls),
 ]

@@ -14,10 +14,9 @@ def home(request):
     user = request.user
     year = datetime.date.today().year
     if user.is_manager:
-        associations = Association.objects.visible_to(user).select_related("structure_type")
-        grants = Grant.objects.visible_to(user).select_related("association", "authority")[:20]
-        ctx = {"associations": associations, "grants": grants}
-        return render(request, "grants/home_manager.html", ctx)
+        from conventions.manager_space import manager_dashboard
+
+        return render(request, "grants/home_manager.html", manager_dashboard(user))
 
     associations = Association.objects.visible_to(user)
     grants = Grant.objects.visible_to(user)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import factory
+from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from associations.budget_chart import Side
@@ -113,3 +114,8 @@ class JustificatifFactory(DjangoModelFactory):
     convention = factory.SubFactory(ConventionFactory)
     kind = Justificatif.Kind.COMPTES_ANNUELS
     file = factory.django.FileField(filename="comptes.pdf", data=b"%PDF-1.4 test")
+    content_type = "application/pdf"
+    status = Justificatif.Status.SUBMITTED
+    reviewed_at = factory.LazyAttribute(
+        lambda o: None if o.status == Justificatif.Status.SUBMITTED else timezone.now()
+    )

@@ -1,0 +1,49 @@
+from django import forms
+
+from conventions.uploads import max_bytes, megabytes
+
+
+class JustificatifUploadForm(forms.Form):
+    """One file; its content is checked by the upload service (conventions.uploads)."""
+
+    file = forms.FileField(
+        label="Fichier",
+        error_messages={
+            "required": "Choisissez le fichier à déposer.",
+            "empty": "Le fichier est vide.",
+            "invalid": "Aucun fichier n'a été reçu : choisissez-le à nouveau.",
+        },
+    )
+
+    def __init__(self, *args, formats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["file"].help_text = (
+            f"Formats acceptés : {formats}. Taille maximale : {megabytes(max_bytes())}. "
+            "Le contenu du fichier est vérifié, quel que soit son nom."
+        )
+
+
+class ReviewForm(forms.Form):
+    ACCEPT, REJECT = "accepter", "refuser"
+
+    decision = forms.ChoiceField(
+        label="Décision",
+        choices=[(ACCEPT, "Accepter la pièce"), (REJECT, "Refuser la pièce")],
+        widget=forms.RadioSelect,
+        error_messages={"required": "Choisissez d'accepter ou de refuser la pièce."},
+    )
+    reason = forms.CharField(
+        label="Motif du refus",
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        help_text="Obligatoire en cas de refus : l'association le lit pour corriger sa pièce.",
+    )
+
+    def clean(self):
+        data = super().clean()
+        if data.get("decision") == self.REJECT and len((data.get("reason") or "").strip()) < 5:
+            self.add_error(
+                "reason",
+                "Indiquez le motif du refus : l'association le lit pour corriger sa pièce.",
+            )
+        return data

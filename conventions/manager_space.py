@@ -1,0 +1,210 @@
+"""The association manager's home: their associations, conventions, payments and the dated list
+of what is due. Read in a fixed number of queries, whatever the number of conventions."""
+
+import datetime
+from dataclasses import dataclass
+
+from django.db.models import Prefetch
+from django.urls import NoReverseMatch, reverse
+from django.utils import timezone
+
+from associations.models import Association
+from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justificatif_data
+from conventions.models import Convention
+from conventions.notification_models import Notification
+from grants import rules
+from grants.finance import Payment
+from grants.models import Grant
+from grants.templatetags.fr import euros
+
+CONVENTIONS_SHOWN = 20
+PAYMENTS_SHOWN = 10
+GRANTS_SHOWN = 10
+
+
+@dataclass
+class Task:
+    """One line of the manager's to-do list."""
+
+    title: str
+    detail: str
+    url: str
+    action: str
+    due: datetime.date | None = None  # None: possible now, no deadline
+    overdue: bool = False
+    convention: Convention | None = None
+
+    @property
+    def sort_key(self):
+        # Overdue first, then what is possible now, then the coming deadlines.
+        if self.overdue:
+            return (0, self.due)
+        if self.due is None:
+            return (1, datetime.date.min)
+        return (2, self.due)
+
+
+def _url(name, *args):
+    try:
+        return reverse(name, args=args)
+    except NoReverseMatch:
+        return None
+
+
+def _live_payments(convention):
+    return [p for p in convention.prefetched_payments if p.status != Payment.Status.REJECTED]
+
+
+def _payment_tasks(convention, state):
+    live = _live_payments(convention)
+    kinds = {p.kind for p in live}
+    tasks = []
+    label = _label(convention)
+    if Payment.Kind.BALANCE in kinds:
+        return tasks
+    if Payment.Kind.ADVANCE not in kinds:
+        cap = rules.advance_cap(convention.amount_total, convention.advance_percentage)
+        if cap > 0:
+            tasks.append(
+                Task(
+                    title="Demander l'acompte",
+                    detail=f"{label} : jusqu'à {euros(cap)}, soit "
+                    f"{_percent(convention.advance_percentage)} du montant voté (art. 4.3).",
+                    url=reverse("payment_request", args=[convention.pk, Payment.Kind.ADVANCE]),
+                    action="Demander l'acompte",
+                    convention=convention,
+                )
+            )
+    if state.all_accepted:
+        tasks.append(
+            Task(
+                title="Demander le solde",
+                detail=f"{label} : les justificatifs requis sont acceptés.",
+                url=reverse("payment_request", args=[convention.pk, Payment.Kind.BALANCE]),
+                action="Demander le solde",
+                convention=convention,
+            )
+        )
+    return tasks
+
+
+def _percent(value):
+    text = f"{value.normalize():f}".replace(".", ",")
+    return f"{text}\u00a0%"
+
+
+def _label(convention):
+    number = f"n° {convention.number}" if convention.number else str(convention.year)
+    return f"Convention {number} ({convention.association.name}, {convention.year})"
+
+
+def _justificatif_tasks(convention, state):
+    tasks = []
+    for item in state.to_hand_in:
+        rejected = item.state == "rejected"
+        detail = _label(convention)
+        if rejected:
+            detail += f" — refusé : {item.justificatif.rejection_reason}"
+        tasks.append(
+            Task(
+                title=f"{'Déposer une version corrigée' if rejected else 'Déposer'} : {item.label}",
+                detail=detail,
+                url=reverse("justificatif_upload", args=[convention.pk, item.kind]),
+                action="Déposer une version corrigée" if rejected else "Déposer",
+                due=state.due_date,
+                overdue=state.days_left < 0,
+                convention=convention,
+            )
+        )
+    return tasks
+
+
+def _indicator_task(convention, state):
+    """The indicators go with the balance request (annex V), when their page exists."""
+    url = _url("indicator_report", convention.pk)
+    if url is None or getattr(convention, "indicators_done", False):
+        return []
+    return [
+        Task(
+            title=f"Renseigner les indicateurs {convention.year}",
+            detail=f"{_label(convention)} — joints à la demande de solde (annexe V).",
+            url=url,
+            action="Renseigner les indicateurs",
+            due=state.due_date,
+            overdue=state.days_left < 0,
+            convention=convention,
+        )
+    ]
+
+
+def convention_tasks(convention, today):
+    if convention.status == Convention.Status.READY:
+        return [], None
+    if convention.status not in UPLOAD_STATUSES:
+        return [], None
+    state = due_state(convention, today)
+    tasks = _justificatif_tasks(convention, state)
+    tasks += _indicator_task(convention, state)
+    if convention.is_signed_by_both:
+        tasks += _payment_tasks(convention, state)
+    return tasks, state
+
+
+def manager_dashboard(user, today=None):
+    today = today or timezone.localdate()
+    associations = list(
+        Association.objects.visible_to(user)
+        .select_related("structure_type", "authority")
+        .order_by("name")
+    )
+    conventions = list(
+        with_justificatif_data(Convention.objects.visible_to(user))
+        .prefetch_related(
+            Prefetch(
+                "payments",
+                queryset=Payment.objects.order_by("requested_at"),
+                to_attr="prefetched_payments",
+            )
+        )
+        .order_by("-year", "-pk")[:CONVENTIONS_SHOWN]
+    )
+    tasks = []
+    for convention in conventions:
+        convention_tasks_, state = convention_tasks(convention, today)
+        convention.due = state
+        tasks += convention_tasks_
+        if convention.status == Convention.Status.READY:
+            tasks.append(
+                Task(
+                    title="Signer la convention",
+                    detail=f"{_label(convention)} : prête pour signature.",
+                    url=reverse("convention_detail", args=[convention.pk]),
+                    action="Voir la convention",
+                    convention=convention,
+                )
+            )
+    tasks.sort(key=lambda task: task.sort_key)
+    payments = list(
+        Payment.objects.visible_to(user)
+        .select_related("convention__association")
+        .order_by("-requested_at")[:PAYMENTS_SHOWN]
+    )
+    grants = list(
+        Grant.objects.visible_to(user)
+        .select_related("association", "authority")
+        .order_by("-year", "association__name")[:GRANTS_SHOWN]
+    )
+    notifications = list(
+        Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")[
+            :5
+        ]
+    )
+    return {
+        "associations": associations,
+        "conventions": conventions,
+        "tasks": tasks,
+        "payments": payments,
+        "grants": grants,
+        "notifications": notifications,
+        "today": today,
+    }
