@@ -457,3 +457,42 @@ def test_amounts_are_shown_and_read_the_french_way(client, instructor, authority
     )
     page = client.get(reverse("deliberation_edit", args=[deliberation.pk])).text
     assert 'value="62\u00a0500,00"' in page
+
+
+def grant_formset_data(deliberation, grant, delete):
+    data = deliberation_data(None, grant.association, number=deliberation.number)
+    data.update(
+        {
+            "articles-TOTAL_FORMS": "0",
+            "subventions-INITIAL_FORMS": "1",
+            "subventions-0-id": grant.pk,
+            "subventions-0-amount": "62500",
+        }
+    )
+    if delete:
+        data["subventions-0-DELETE"] = "on"
+    return data
+
+
+def test_a_grant_is_removed_from_a_draft(client, instructor, authority):
+    draft = DeliberationFactory(authority=authority)
+    grant = GrantFactory(association=AssociationFactory(authority=authority), deliberation=draft)
+    client.post(
+        reverse("deliberation_edit", args=[draft.pk]), grant_formset_data(draft, grant, True)
+    )
+    assert not Grant.objects.exists()
+
+
+def test_a_grant_linked_to_a_convention_is_kept(client, instructor, authority):
+    from tests.conventions.factories import ConventionFactory
+
+    draft = DeliberationFactory(authority=authority)
+    grant = GrantFactory(association=AssociationFactory(authority=authority), deliberation=draft)
+    ConventionFactory(association=grant.association, grants=[grant])
+    url = reverse("deliberation_edit", args=[draft.pk])
+    response = client.post(url, grant_formset_data(draft, grant, True))
+    assert "ne peut pas être supprimée : une convention y est rattachée" in response.text
+    assert Grant.objects.filter(pk=grant.pk).exists()
+    response = client.post(reverse("deliberation_delete", args=[draft.pk]), {"confirm": "on"})
+    assert "est liée à une convention" in response.text
+    assert Deliberation.objects.filter(pk=draft.pk).exists()
