@@ -78,10 +78,14 @@ class _RowWriter:
         return row
 
 
-def write_workbook(target, *, title, columns, rows, info=()):
+PROGRESS_EVERY = 2000
+
+
+def write_workbook(target, *, title, columns, rows, info=(), progress=None):
     """Write one sheet (`columns` × `rows`) and an information sheet into `target`.
 
-    `rows` is any iterable of tuples (a generator for big exports). Returns the row count.
+    `rows` is any iterable of tuples (a generator for big exports); `progress(count)` is called
+    every PROGRESS_EVERY rows. Returns the row count.
     """
     workbook = Workbook(write_only=True)
     sheet = workbook.create_sheet(title=title[:31])
@@ -104,6 +108,8 @@ def write_workbook(target, *, title, columns, rows, info=()):
     for values in rows:
         sheet.append(writer.cells(values))
         count += 1
+        if progress is not None and count % PROGRESS_EVERY == 0:
+            progress(count)
 
     last_column = get_column_letter(len(columns))
     sheet.auto_filter.ref = f"A1:{last_column}{count + 1}"
@@ -134,18 +140,21 @@ def _totals_row(sheet, columns, count):
     return row
 
 
-def xlsx_response(filename, **workbook_kwargs):
-    """Build the workbook in a temporary file and stream it (constant memory)."""
+def xlsx_response(spec, filterset, user):
+    """Build the workbook in a temporary file and stream it in blocks (constant memory)."""
     # Closed (and so deleted) by the response once streamed.
     handle = tempfile.TemporaryFile(suffix=".xlsx")  # noqa: SIM115
     try:
-        write_workbook(handle, **workbook_kwargs)
+        spec.write(handle, filterset, user)
     except BaseException:
         handle.close()
         raise
     handle.seek(0)
     return FileResponse(
-        handle, as_attachment=True, filename=filename, content_type=XLSX_CONTENT_TYPE
+        handle,
+        as_attachment=True,
+        filename=spec.file_name(filterset),
+        content_type=XLSX_CONTENT_TYPE,
     )
 
 
@@ -399,3 +408,97 @@ def clawback_rows(queryset):
 def ordered_for_export(queryset, default):
     """Keep the list's ordering; fall back to a stable one."""
     return queryset if queryset.query.order_by else queryset.order_by(*default)
+
+
+# ---- the registry: one entry per list that can be exported -----------------------------------
+
+
+@dataclass(frozen=True)
+class ExportSpec:
+    kind: str
+    filterset: object  # (user, data) -> FilterSet of the list on screen
+    columns: list
+    rows: object  # queryset -> iterable of tuples
+    default_order: tuple
+    title: str
+    filename: str
+
+    def sheet_title(self, filterset):
+        if self.kind == "subventions":
+            year = _cleaned(filterset).get("year")
+            return f"{self.title} {year}" if year else self.title
+        return self.title
+
+    def file_name(self, filterset):
+        if self.kind == "subventions":
+            year = _cleaned(filterset).get("year")
+            if year:
+                return f"{self.filename}-{year}.xlsx"
+        return f"{self.filename}-{timezone.localdate():%Y-%m-%d}.xlsx"
+
+    def queryset(self, filterset):
+        return ordered_for_export(filterset.qs, list(self.default_order))
+
+    def write(self, target, filterset, user, progress=None):
+        return write_workbook(
+            target,
+            title=self.sheet_title(filterset),
+            columns=self.columns,
+            rows=self.rows(self.queryset(filterset)),
+            info=filters_info(filterset, user),
+            progress=progress,
+        )
+
+
+def _cleaned(filterset):
+    return filterset.form.cleaned_data if filterset.form.is_valid() else {}
+
+
+def _specs():
+    from grants import filters
+
+    return {
+        spec.kind: spec
+        for spec in [
+            ExportSpec(
+                "versements",
+                filters.payment_filterset,
+                PAYMENT_COLUMNS,
+                payment_rows,
+                ("-requested_at", "pk"),
+                "Versements",
+                "versements",
+            ),
+            ExportSpec(
+                "lignes",
+                filters.budget_line_filterset,
+                BUDGET_LINE_COLUMNS,
+                budget_line_rows,
+                ("-year", "service_codes", "nature", "pk"),
+                "Lignes budgétaires",
+                "lignes-budgetaires",
+            ),
+            ExportSpec(
+                "subventions",
+                filters.grant_filterset,
+                GRANT_COLUMNS,
+                grant_rows,
+                ("-year", "association__name", "pk"),
+                "Subventions",
+                "subventions",
+            ),
+            ExportSpec(
+                "reversements",
+                filters.clawback_filterset,
+                CLAWBACK_COLUMNS,
+                clawback_rows,
+                ("-title_date", "pk"),
+                "Reversements",
+                "reversements",
+            ),
+        ]
+    }
+
+
+def spec_for(kind):
+    return _specs()[kind]

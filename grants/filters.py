@@ -332,3 +332,35 @@ class ClawbackFilter(UserFilterSet):
             | Q(title_number__icontains=value)
             | Q(convention__number__icontains=value)
         )
+
+
+# ---- the lists' querysets, shared by the pages and their exports -----------------------------
+
+
+def payment_filterset(user, data):
+    queryset = Payment.objects.visible_to(user).select_related(
+        "convention__association",
+        "convention__authority",
+        "certified_by",
+        "commitment__budget_line",
+    )
+    return PaymentFilter(data, queryset=queryset, user=user)
+
+
+def budget_line_filterset(user, data):
+    queryset = BudgetLine.objects.visible_to(user).select_related("authority").with_consumption()
+    return BudgetLineFilter(data, queryset=queryset, user=user)
+
+
+def grant_filterset(user, data):
+    queryset = Grant.objects.visible_to(user).select_related(
+        "association", "deliberation", "authority", "commitment__budget_line"
+    )
+    return GrantFinanceFilter(data, queryset=queryset, user=user)
+
+
+def clawback_filterset(user, data):
+    queryset = Clawback.objects.visible_to(user).select_related(
+        "convention__association", "convention__authority"
+    )
+    return ClawbackFilter(data, queryset=queryset, user=user)

@@ -11,16 +11,17 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Sum
+from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
-from grants import exports, rules, services
+from grants import export_jobs, exports, filters, rules, services
 from grants.access import finance_required, staff_required
-from grants.filters import BudgetLineFilter, ClawbackFilter, GrantFinanceFilter, PaymentFilter
-from grants.finance import BudgetLine, Clawback, Commitment, Payment, sum_subquery
+from grants.filters import PaymentFilter
+from grants.finance import BudgetLine, Commitment, ExportJob, Payment, sum_subquery
 from grants.finance_forms import (
     AdvanceRequestForm,
     BalanceRequestForm,
@@ -60,16 +61,6 @@ def _export_url(request, name):
 # ---- the finance queue -----------------------------------------------------------------------
 
 
-def _payment_filter(request):
-    queryset = Payment.objects.visible_to(request.user).select_related(
-        "convention__association",
-        "convention__authority",
-        "certified_by",
-        "commitment__budget_line",
-    )
-    return PaymentFilter(request.GET, queryset=queryset, user=request.user)
-
-
 def _queue_counts(user, now):
     limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
     return Payment.objects.visible_to(user).aggregate(
@@ -82,7 +73,7 @@ def _queue_counts(user, now):
 
 @staff_required
 def finance_queue(request):
-    payment_filter = _payment_filter(request)
+    payment_filter = filters.payment_filterset(request.user, request.GET)
     payments = payment_filter.qs
     page = paginate(request, payments, count_queryset=payments)
     now = timezone.now()
@@ -102,32 +93,12 @@ def finance_queue(request):
     return render(request, "grants/finance/queue.html", ctx)
 
 
-@staff_required
-def payment_export(request):
-    payment_filter = _payment_filter(request)
-    queryset = exports.ordered_for_export(payment_filter.qs, ["-requested_at", "pk"])
-    return exports.xlsx_response(
-        f"versements-{timezone.localdate():%Y-%m-%d}.xlsx",
-        title="Versements",
-        columns=exports.PAYMENT_COLUMNS,
-        rows=exports.payment_rows(queryset),
-        info=exports.filters_info(payment_filter, request.user),
-    )
-
-
 # ---- budget lines ----------------------------------------------------------------------------
-
-
-def _budget_line_filter(request):
-    queryset = (
-        BudgetLine.objects.visible_to(request.user).select_related("authority").with_consumption()
-    )
-    return BudgetLineFilter(request.GET, queryset=queryset, user=request.user)
 
 
 @staff_required
 def budget_line_list(request):
-    line_filter = _budget_line_filter(request)
+    line_filter = filters.budget_line_filterset(request.user, request.GET)
     lines = line_filter.qs
     page = paginate(request, lines, count_queryset=lines)
     # Aliases differ from the annotations' names, which an aggregate may not reuse.
@@ -147,21 +118,6 @@ def budget_line_list(request):
         "show_authority": request.user.is_platform_admin,
     }
     return render(request, "grants/finance/budget_line_list.html", ctx)
-
-
-@staff_required
-def budget_line_export(request):
-    line_filter = _budget_line_filter(request)
-    queryset = exports.ordered_for_export(
-        line_filter.qs, ["-year", "service_codes", "nature", "pk"]
-    )
-    return exports.xlsx_response(
-        f"lignes-budgetaires-{timezone.localdate():%Y-%m-%d}.xlsx",
-        title="Lignes budgétaires",
-        columns=exports.BUDGET_LINE_COLUMNS,
-        rows=exports.budget_line_rows(queryset),
-        info=exports.filters_info(line_filter, request.user),
-    )
 
 
 @staff_required
@@ -232,16 +188,9 @@ def budget_line_edit(request, pk):
 # ---- grants and their commitments ------------------------------------------------------------
 
 
-def _grant_filter(request):
-    queryset = Grant.objects.visible_to(request.user).select_related(
-        "association", "deliberation", "authority", "commitment__budget_line"
-    )
-    return GrantFinanceFilter(request.GET, queryset=queryset, user=request.user)
-
-
 @staff_required
 def finance_grant_list(request):
-    grant_filter = _grant_filter(request)
+    grant_filter = filters.grant_filterset(request.user, request.GET)
     grants = grant_filter.qs
     page = paginate(request, grants, count_queryset=grants)
     totals = grants.aggregate(voted=Sum("amount"), committed=Sum("commitment__amount"))
@@ -254,21 +203,6 @@ def finance_grant_list(request):
         "show_authority": request.user.is_platform_admin,
     }
     return render(request, "grants/finance/grant_list.html", ctx)
-
-
-@staff_required
-def grant_export(request):
-    grant_filter = _grant_filter(request)
-    queryset = exports.ordered_for_export(grant_filter.qs, ["-year", "association__name", "pk"])
-    year = grant_filter.form.cleaned_data.get("year") if grant_filter.form.is_valid() else None
-    suffix = f"{year}" if year else f"{timezone.localdate():%Y-%m-%d}"
-    return exports.xlsx_response(
-        f"subventions-{suffix}.xlsx",
-        title=f"Subventions {year}" if year else "Subventions",
-        columns=exports.GRANT_COLUMNS,
-        rows=exports.grant_rows(queryset),
-        info=exports.filters_info(grant_filter, request.user),
-    )
 
 
 @finance_required
@@ -419,6 +353,12 @@ def payment_timeline(request, pk):
     return render(request, "grants/finance/timeline.html", ctx)
 
 
+REQUEST_TITLES = {
+    Payment.Kind.ADVANCE: "Demande d'acompte",
+    Payment.Kind.BALANCE: "Demande de solde",
+}
+
+
 def _forecast_mismatch(convention, finances):
     """True when annex I's printed total of charges differs from the sum of its lines."""
     budget = convention.forecast_budget
@@ -451,7 +391,7 @@ def payment_request(request, pk, kind):
     if request.method == "POST" and form.is_valid():
         data = form.cleaned_data
         try:
-            payment = services.payment_request(
+            services.payment_request(
                 convention=convention,
                 user=request.user,
                 kind=kind,
@@ -465,7 +405,7 @@ def payment_request(request, pk, kind):
         else:
             messages.success(
                 request,
-                f"Votre demande de {payment.get_kind_display().lower()} est transmise à "
+                f"Votre {REQUEST_TITLES[kind].lower()} est transmise à "
                 f"{convention.authority.display_name}.",
             )
             return redirect("payment_timeline", convention.pk)
@@ -473,7 +413,7 @@ def payment_request(request, pk, kind):
         "convention": convention,
         "form": form,
         "kind": kind,
-        "kind_label": Payment.Kind(kind).label,
+        "title": REQUEST_TITLES[kind],
         "finances": finances,
         "realised_budget": realised,
         "missing_justificatifs": services.missing_justificatifs(convention)
@@ -625,16 +565,9 @@ def clawback_create(request, pk):
     return render(request, "grants/finance/clawback_form.html", ctx)
 
 
-def _clawback_filter(request):
-    queryset = Clawback.objects.visible_to(request.user).select_related(
-        "convention__association", "convention__authority"
-    )
-    return ClawbackFilter(request.GET, queryset=queryset, user=request.user)
-
-
 @staff_required
 def clawback_list(request):
-    clawback_filter = _clawback_filter(request)
+    clawback_filter = filters.clawback_filterset(request.user, request.GET)
     clawbacks = clawback_filter.qs
     page = paginate(request, clawbacks, count_queryset=clawbacks)
     ctx = {
@@ -647,14 +580,39 @@ def clawback_list(request):
     return render(request, "grants/finance/clawback_list.html", ctx)
 
 
+# ---- exports ---------------------------------------------------------------------------------
+
+
 @staff_required
-def clawback_export(request):
-    clawback_filter = _clawback_filter(request)
-    queryset = exports.ordered_for_export(clawback_filter.qs, ["-title_date", "pk"])
-    return exports.xlsx_response(
-        f"reversements-{timezone.localdate():%Y-%m-%d}.xlsx",
-        title="Reversements",
-        columns=exports.CLAWBACK_COLUMNS,
-        rows=exports.clawback_rows(queryset),
-        info=exports.filters_info(clawback_filter, request.user),
+def finance_export(request, kind):
+    """The list's rows (all pages, same filters) as an Excel file; large ones in the background."""
+    spec = exports.spec_for(kind)
+    filterset = spec.filterset(request.user, request.GET)
+    rows = spec.queryset(filterset).count()
+    if rows > export_jobs.inline_limit():
+        job = export_jobs.start_export(spec, filterset, request.user, request.GET.urlencode(), rows)
+        return redirect(job)
+    return exports.xlsx_response(spec, filterset, request.user)
+
+
+def _own_job(request, pk):
+    return export_jobs.mark_stale(get_object_or_404(ExportJob, pk=pk, user=request.user))
+
+
+@staff_required
+def export_job_detail(request, pk):
+    job = _own_job(request, pk)
+    return render(request, "grants/finance/export_job.html", {"job": job})
+
+
+@staff_required
+def export_job_download(request, pk):
+    job = _own_job(request, pk)
+    if job.status != ExportJob.Status.DONE or not job.file:
+        raise Http404("Cet export n'est pas disponible.")
+    return FileResponse(
+        job.file.open("rb"),
+        as_attachment=True,
+        filename=job.filename,
+        content_type=exports.XLSX_CONTENT_TYPE,
     )
