@@ -396,3 +396,11 @@ def test_the_timeline_runs_a_fixed_number_of_queries(
     with django_assert_num_queries(19):
         response = client.get(reverse("payment_timeline", args=[convention.pk]))
     assert len(response.context["payments"]) == rows
+
+
+def test_the_convention_page_links_to_its_payments(client, convention, manager):
+    for user in (manager, instructor_of(convention.authority)):
+        client.force_login(user)
+        response = client.get(convention.get_absolute_url())
+        assert response.status_code == 200
+        assert reverse("payment_timeline", args=[convention.pk]) in response.content.decode()
