@@ -25,6 +25,7 @@ NAVIGATION = [
     ("Budgets", "budget_list", _everyone),
     ("Conventions", "convention_list", _everyone),
     ("Justificatifs", "justificatif_queue", _staff),
+    ("Indicateurs", "indicator_report_list", _everyone),
     ("Finances", "finance_queue", _staff),
     ("Administration", "admin:index", _admin),
 ]

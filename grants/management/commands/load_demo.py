@@ -10,6 +10,7 @@ LOADERS = [
     "deliberations.demo.load_deliberations",
     "associations.demo_budgets.load_budgets",
     "conventions.demo.load_conventions",
+    "associations.demo_indicators.load_indicators",
     "grants.demo_finance.load_finance",
 ]
 
