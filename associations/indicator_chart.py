@@ -10,8 +10,8 @@ from decimal import Decimal
 
 from associations.indicator_checks import format_value
 
-WIDTH = 760
-LABEL_WIDTH = 210
+WIDTH = 960
+LABEL_WIDTH = 220
 VALUE_MARGIN = 90
 TOP = 44
 BOTTOM = 34
@@ -80,8 +80,8 @@ def _short(label):
 
 
 def build_chart(rows, years, unit):
-    """rows: [(association label, {year: (value or None, is_draft)})]; years: ordered ints."""
-    values = [v for _, cells in rows for v, _ in cells.values() if v is not None]
+    """rows: [(short label, full label, {year: (value or None, is_draft)})]; years: ints."""
+    values = [v for _, _, cells in rows for v, _ in cells.values() if v is not None]
     if not values or not years:
         return None
     top_value = nice_max(max(values))
@@ -91,9 +91,9 @@ def build_chart(rows, years, unit):
     height = TOP + len(rows) * band_height + BOTTOM
     colors = {year: PALETTE[i % len(PALETTE)] for i, year in enumerate(years)}
     bands, has_drafts = [], False
-    for index, (label, cells) in enumerate(rows):
+    for index, (label, full_label, cells) in enumerate(rows):
         top = TOP + index * band_height
-        band = Band(_short(label), label, top + band_height / 2)
+        band = Band(_short(label), full_label, top + band_height / 2)
         for position, year in enumerate(years):
             value, is_draft = cells.get(year, (None, False))
             y = top + BAND_PADDING + position * (BAR + BAR_GAP)

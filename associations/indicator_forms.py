@@ -1,5 +1,6 @@
 """Forms of the indicator pages: the report entry form, set and indicator definitions."""
 
+import re
 from decimal import Decimal
 
 from django import forms
@@ -285,7 +286,8 @@ class IndicatorForm(forms.ModelForm):
         self.fields["position"].help_text = "Les lignes sont affichées par ordre croissant."
 
     def clean_code(self):
-        code = self.cleaned_data.get("code") or slugify(self.cleaned_data.get("label", ""))
+        label = re.sub(r"['’]", " ", self.cleaned_data.get("label", ""))
+        code = self.cleaned_data.get("code") or slugify(label)
         code = code.replace("-", "_")[:60].strip("_")
         if not code:
             raise ValidationError("Indiquez un code (lettres, chiffres, tirets bas).")

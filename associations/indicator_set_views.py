@@ -64,8 +64,15 @@ def set_detail(request, pk):
     indicators = list(indicator_set.indicators.all())
     by_pk = {indicator.pk: indicator for indicator in indicators}
     depth = indicator_depths(indicators)
+    parents = {i.parent_id for i in indicators}
     rows = [
-        {"indicator": i, "depth": depth[i.pk], "parent": by_pk.get(i.parent_id)} for i in indicators
+        {
+            "indicator": i,
+            "depth": depth[i.pk],
+            "parent": by_pk.get(i.parent_id),
+            "has_children": i.pk in parents,
+        }
+        for i in indicators
     ]
     reports = IndicatorReport.objects.filter(
         indicator_set=indicator_set, association=OuterRef("pk")

@@ -293,7 +293,10 @@ def comparison_view(request):
         ctx.update(years=years, page=page, rows=_comparison_rows(rows, years, chosen, measure))
         if chosen.is_numeric:
             ctx["chart"] = build_chart(
-                [(_short_name(row.association), _chart_cells(row, measure)) for row in rows],
+                [
+                    (_short_name(row.association), row.association.name, _chart_cells(row, measure))
+                    for row in rows
+                ],
                 years,
                 chosen.unit,
             )
