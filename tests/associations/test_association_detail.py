@@ -238,3 +238,18 @@ def test_identifier_inputs_accept_the_spaces_people_type(client):
     client.force_login(UserFactory())
     page = client.get(reverse("association_create")).text
     assert 'name="siren" maxlength="18"' in page
+
+
+def test_staff_follow_the_grant_to_its_deliberation_managers_do_not(client, association):
+    from deliberations.models import Deliberation
+
+    deliberation = Deliberation.objects.create(
+        authority=association.authority, number="2024.00344", title="Minalogic"
+    )
+    GrantFactory(association=association, deliberation=deliberation)
+    link = f'href="{reverse("deliberation_detail", args=[deliberation.pk])}"'
+    client.force_login(UserFactory(authority=association.authority))
+    assert link in client.get(detail(association)).text
+    client.force_login(ManagerFactory(associations=[association]))
+    page = client.get(detail(association)).text
+    assert "n° 2024.00344" in page and link not in page
