@@ -13,7 +13,7 @@ from associations import indicator_services as services
 from associations.indicator_checks import Entry
 from associations.indicators import Indicator, IndicatorReport, IndicatorSet
 from grants.models import Role
-from tests.associations.indicator_factories import IndicatorFactory, small_set
+from tests.associations.indicator_factories import IndicatorFactory, IndicatorSetFactory, small_set
 from tests.conventions.factories import ConventionFactory
 from tests.factories import (
     AssociationFactory,
@@ -22,6 +22,7 @@ from tests.factories import (
     StructureTypeFactory,
     UserFactory,
 )
+from tests.grants.finance_factories import convention_with, manager_of
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"
@@ -311,6 +312,22 @@ def test_the_convention_page_shows_the_reports_status(client, s, association, ma
     assert f'href="{report.get_absolute_url()}"' in page
     other_year = ConventionFactory(association=association, year=2025)
     assert "Aucun jeu défini" in client.get(reverse("convention_detail", args=[other_year.pk])).text
+
+
+def test_the_balance_request_page_shows_the_indicators_to_join(client):
+    convention = convention_with("66000.00")
+    association = convention.association
+    indicator_set = IndicatorSetFactory(
+        authority=convention.authority, structure_type=association.structure_type,
+        year=convention.year,
+    )  # fmt: skip
+    IndicatorFactory(indicator_set=indicator_set)
+    client.force_login(manager_of(convention))
+    balance = client.get(reverse("payment_request", args=[convention.pk, "solde"])).text
+    assert f"Indicateurs {convention.year} (annexe V)" in balance
+    assert reverse("indicator_report_edit", args=[association.pk, indicator_set.pk]) in balance
+    advance = client.get(reverse("payment_request", args=[convention.pk, "acompte"])).text
+    assert "(annexe V)" not in advance
 
 
 # -- Comparison ------------------------------------------------------------------------------
