@@ -60,29 +60,55 @@ def field(page, label):
     return page.get_by_label(label, exact=True)
 
 
+def fill_annex_v(page):
+    """Type consistent values in every annex V field of the open entry form."""
+    for label, value in ANNEX_V_VALUES.items():
+        field(page, label).fill(value)
+    field(page, PROJECTS).fill("14")
+    field(page, "Commentaire — dont autres (préciser)").fill("France 2030, Région Sud")
+    field(page, f"Femmes — {STAFF}").fill("3 100")
+    field(page, f"Hommes — {STAFF}").fill("6900")
+    field(page, f"Femmes — {JOBS}").fill("4")
+    field(page, f"Hommes — {JOBS}").fill("6")
+
+
+def confirm_submission(page, year=2023):
+    expect(page.get_by_role("heading", name=f"Soumettre les indicateurs {year}")).to_be_visible()
+    page.get_by_role("button", name="Confirmer la soumission").click()
+    expect(page.get_by_text(f"Le rapport d'indicateurs {year} a été soumis")).to_be_visible()
+    expect(page.locator(".page-header .badge-ok")).to_have_text("Soumis")
+
+
+def manager_submits_indicators(page, association_name, year=2023):
+    """The indicators step of the year, for a logged-in manager: from the menu to "Soumis".
+
+    Reusable by the whole-year browser test once the annex V set is loaded
+    (`load_reference_sets` with an authority of SIREN AMP_SIREN).
+    """
+    page.get_by_role("link", name="Indicateurs", exact=True).click()
+    page.get_by_role(
+        "link", name=f"Renseigner les indicateurs {year} de {association_name}"
+    ).click()
+    fill_annex_v(page)
+    page.get_by_role("button", name="Enregistrer et soumettre…").click()
+    confirm_submission(page, year)
+
+
 def test_a_manager_fills_and_submits_then_staff_compare(page, live_server, scs):
     login(page, live_server, "gestionnaire")
     page.get_by_role("link", name="Indicateurs", exact=True).click()
     page.get_by_role("link", name="Renseigner les indicateurs 2023 de Pôle SCS").click()
     expect(page.get_by_role("heading", name="Indicateurs 2023 — Pôle SCS")).to_be_visible()
     assert_accessible(page)
-
-    for label, value in ANNEX_V_VALUES.items():
-        field(page, label).fill(value)
-    field(page, PROJECTS).fill("14")
-    field(page, "Commentaire — dont autres (préciser)").fill("France 2030, Région Sud")
+    fill_annex_v(page)
 
     # Women and men: the total is shown as computed while typing, a wrong total at once.
-    field(page, f"Femmes — {STAFF}").fill("3 100")
-    field(page, f"Hommes — {STAFF}").fill("6900")
     staff_sum = page.locator("tr.indicator-row", has=field(page, f"Total — {STAFF}")).locator(
         "output.indicator-sum"
     )
     expect(staff_sum).to_have_text(f"total calculé : 10{NBSP}000")
     field(page, f"Total — {STAFF}").fill("10 001")
     expect(staff_sum).to_contain_text("≠ femmes + hommes")
-    field(page, f"Femmes — {JOBS}").fill("4")
-    field(page, f"Hommes — {JOBS}").fill("6")
 
     page.get_by_role("button", name="Enregistrer et soumettre…").click()
     expect(page.get_by_text("Les indicateurs n'ont pas été enregistrés.")).to_be_visible()
@@ -97,11 +123,8 @@ def test_a_manager_fills_and_submits_then_staff_compare(page, live_server, scs):
 
     field(page, f"Total — {STAFF}").fill("")
     page.get_by_role("button", name="Enregistrer et soumettre…").click()
-    expect(page.get_by_role("heading", name="Soumettre les indicateurs 2023")).to_be_visible()
     assert_accessible(page)
-    page.get_by_role("button", name="Confirmer la soumission").click()
-    expect(page.get_by_text("Le rapport d'indicateurs 2023 a été soumis")).to_be_visible()
-    expect(page.locator(".page-header .badge-ok")).to_have_text("Soumis")
+    confirm_submission(page)
     report = IndicatorReport.objects.get()
     assert report.is_submitted
     assert report.values.get(indicator__code="effectifs_entreprises").total == 10000
@@ -123,3 +146,9 @@ def test_a_manager_fills_and_submits_then_staff_compare(page, live_server, scs):
     page.get_by_role("button", name="Afficher").click()
     expect(table.get_by_role("row", name="Pôle SCS")).to_contain_text(f"3{NBSP}100")
     assert_accessible(page)
+
+
+def test_the_reusable_step_submits_the_indicators(page, live_server, scs):
+    login(page, live_server, "gestionnaire")
+    manager_submits_indicators(page, "Pôle SCS")
+    assert IndicatorReport.objects.get().is_submitted
