@@ -170,7 +170,9 @@ def filters_info(filterset, user):
             continue
         field = filterset.form.fields.get(name)
         label = str(field.label) if field is not None and field.label else name
-        if isinstance(value, datetime.date):
+        if isinstance(value, bool):
+            value = "oui" if value else "non"
+        elif isinstance(value, datetime.date):
             value = value.strftime("%d/%m/%Y")
         elif hasattr(field, "choices") and not hasattr(value, "pk"):
             value = dict(field.choices).get(value, value)

@@ -67,11 +67,8 @@ class PaymentFilter(UserFilterSet):
         (PAID, "Payés"),
         (REJECTED, "Rejetés"),
     ]
-    PERIOD_FIELDS = [
-        ("requested_at", "Date de la demande"),
-        ("order_date", "Date du mandat"),
-        ("paid_date", "Date de paiement"),
-    ]
+    # Without a choice, the period applies to the date of the request.
+    PERIOD_FIELDS = [("order_date", "Date du mandat"), ("paid_date", "Date de paiement")]
 
     state = django_filters.ChoiceFilter(
         label="État", choices=STATES, method="filter_state", empty_label="Tous les états"

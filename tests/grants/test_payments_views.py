@@ -265,6 +265,11 @@ def test_finance_records_the_clawback_of_the_excess(
     client.force_login(instructor)
     assert client.get(reverse("clawback_create", args=[convention.pk])).status_code == 403
     client.force_login(finance)
+    # Realised expenses not known yet: the button is there, the form asks for them.
+    timeline = client.get(reverse("payment_timeline", args=[convention.pk])).content.decode()
+    assert reverse("clawback_create", args=[convention.pk]) in timeline
+    form = client.get(reverse("clawback_create", args=[convention.pk]))
+    assert "realised_expenses" in form.context["form"].fields
     data = {
         "realised_expenses": "381 412",
         "amount": "26 400,00",
