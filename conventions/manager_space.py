@@ -4,8 +4,8 @@ of what is due. Read in a fixed number of queries, whatever the number of conven
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch
-from django.urls import NoReverseMatch, reverse
+from django.db.models import Prefetch, Q
+from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Association
@@ -42,13 +42,6 @@ class Task:
         if self.due is None:
             return (1, datetime.date.min)
         return (2, self.due)
-
-
-def _url(name, *args):
-    try:
-        return reverse(name, args=args)
-    except NoReverseMatch:
-        return None
 
 
 def _live_payments(convention):
@@ -120,16 +113,20 @@ def _justificatif_tasks(convention, state):
 
 
 def _indicator_task(convention, state):
-    """The indicators go with the balance request (annex V), when their page exists."""
-    url = _url("indicator_report", convention.pk)
-    if url is None or getattr(convention, "indicators_done", False):
+    """The annex V indicators of the year go with the balance request: fill and submit them."""
+    indicator_set, report = getattr(convention, "indicators", (None, None))
+    if indicator_set is None or (report is not None and report.is_submitted):
         return []
+    started = report is not None
     return [
         Task(
-            title=f"Renseigner les indicateurs {convention.year}",
-            detail=f"{_label(convention)} — joints à la demande de solde (annexe V).",
-            url=url,
-            action="Renseigner les indicateurs",
+            title=f"{'Terminer et soumettre' if started else 'Renseigner'} les indicateurs "
+            f"{convention.year}",
+            detail=f"{_label(convention)} — annexe V, joints à la demande de solde.",
+            url=reverse(
+                "indicator_report_edit", args=[convention.association_id, indicator_set.pk]
+            ),
+            action="Reprendre la saisie" if started else "Renseigner les indicateurs",
             due=state.due_date,
             overdue=state.days_left < 0,
             convention=convention,
@@ -137,9 +134,40 @@ def _indicator_task(convention, state):
     ]
 
 
+def attach_indicators(conventions):
+    """Each convention's annex V set (its authority's, for its association's structure type and
+    its year) and the association's report on it, in two queries."""
+    from associations.indicators import IndicatorReport, IndicatorSet
+
+    keys = {
+        (c.authority_id, c.association.structure_type_id, c.year)
+        for c in conventions
+        if c.association.structure_type_id and c.status in UPLOAD_STATUSES
+    }
+    if not keys:
+        return
+    condition = Q()
+    for authority_id, structure_type_id, year in keys:
+        condition |= Q(authority_id=authority_id, structure_type_id=structure_type_id, year=year)
+    sets = {
+        (s.authority_id, s.structure_type_id, s.year): s
+        for s in IndicatorSet.objects.filter(condition)
+    }
+    reports = {
+        (r.association_id, r.indicator_set_id): r
+        for r in IndicatorReport.objects.filter(
+            indicator_set__in=list(sets.values()),
+            association__in={c.association_id for c in conventions},
+        )
+    }
+    for convention in conventions:
+        key = (convention.authority_id, convention.association.structure_type_id, convention.year)
+        indicator_set = sets.get(key)
+        report = reports.get((convention.association_id, getattr(indicator_set, "pk", None)))
+        convention.indicators = (indicator_set, report)
+
+
 def convention_tasks(convention, today):
-    if convention.status == Convention.Status.READY:
-        return [], None
     if convention.status not in UPLOAD_STATUSES:
         return [], None
     state = due_state(convention, today)
@@ -168,6 +196,7 @@ def manager_dashboard(user, today=None):
         )
         .order_by("-year", "-pk")[:CONVENTIONS_SHOWN]
     )
+    attach_indicators(conventions)
     tasks = []
     for convention in conventions:
         convention_tasks_, state = convention_tasks(convention, today)

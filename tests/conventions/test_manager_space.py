@@ -10,9 +10,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.indicators import IndicatorReport
 from conventions import justificatifs as services
 from conventions.models import Convention, Justificatif
 from grants.finance import Payment
+from tests.associations.indicator_factories import IndicatorReportFactory, IndicatorSetFactory
 from tests.conventions.factories import ConventionFactory, JustificatifFactory
 from tests.conventions.justificatif_helpers import (
     in_status,
@@ -125,6 +127,29 @@ def test_the_balance_is_offered_once_the_pieces_are_accepted(client, convention,
     assert titles(home(client, manager)) == []
 
 
+def test_the_annex_v_indicators_are_due_with_the_pieces(client, convention, manager):
+    association = convention.association
+    indicator_set = IndicatorSetFactory(
+        authority=convention.authority, structure_type=association.structure_type, year=2023
+    )
+    IndicatorSetFactory(
+        authority=convention.authority, structure_type=association.structure_type, year=2024
+    )
+    with on(2024, 3, 1):
+        response = home(client, manager)
+    task = next(t for t in response.context["tasks"] if "indicateurs" in t.title)
+    assert task.title == "Renseigner les indicateurs 2023"
+    assert task.due == datetime.date(2024, 6, 30)
+    assert task.url == reverse("indicator_report_edit", args=[association.pk, indicator_set.pk])
+    report = IndicatorReportFactory(indicator_set=indicator_set, association=association)
+    titles_now = titles(home(client, manager))
+    assert "Terminer et soumettre les indicateurs 2023" in titles_now
+    IndicatorReport.objects.filter(pk=report.pk).update(
+        status="soumis", submitted_at=timezone.now()
+    )
+    assert not [t for t in titles(home(client, manager)) if "indicateurs" in t]
+
+
 def test_a_convention_ready_for_signature_is_listed(client, convention, manager):
     in_status(convention, Convention.Status.READY)
     response = home(client, manager)
@@ -177,7 +202,8 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, count, django_asse
         PaymentFactory(convention=convention, requested_by=manager)
     client.force_login(manager)
     # session, user, associations, conventions, grants, budget lines (none: skipped),
-    # justificatifs, payments prefetch, payments list, grants list, notifications
-    with django_assert_num_queries(10):
+    # justificatifs, payments prefetch, indicator sets, payments list, grants list,
+    # notifications
+    with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     assert len(response.context["conventions"]) == count
