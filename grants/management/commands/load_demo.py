@@ -12,6 +12,7 @@ LOADERS = [
     "conventions.demo.load_conventions",
     "associations.demo_indicators.load_indicators",
     "grants.demo_finance.load_finance",
+    "conventions.demo_justificatifs.load_justificatifs",
 ]
 
 
