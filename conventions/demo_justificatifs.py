@@ -17,6 +17,7 @@ from django.urls import reverse
 
 from conventions.files import sha256_of
 from conventions.models import Justificatif, Notification, ReminderSent
+from conventions.notifications import _convention_label
 from grants.models import User
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -141,7 +142,7 @@ def _notify(user, kind, message, url, created, read=True):
 def _notifications(convention, users, pieces):
     manager, instructor = users.get("asso-scs"), users.get("instructeur")
     name = convention.association.name
-    where = f"la convention n° {convention.number} ({name}, exercice 2023)"
+    where = f"la {_convention_label(convention)}"
     pieces_url = reverse("justificatif_list", args=[convention.pk])
     payments_url = reverse("payment_timeline", args=[convention.pk])
     K = Notification.Kind

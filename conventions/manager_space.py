@@ -87,8 +87,11 @@ def _percent(value):
 
 
 def _label(convention):
-    number = f"n° {convention.number}" if convention.number else str(convention.year)
-    return f"Convention {number} ({convention.association.name}, {convention.year})"
+    if convention.number:
+        return (
+            f"Convention n° {convention.number} ({convention.association.name}, {convention.year})"
+        )
+    return f"Convention {convention.year} ({convention.association.name})"
 
 
 def _justificatif_tasks(convention, state):

@@ -107,8 +107,13 @@ def association_managers(association_id):
 
 
 def _convention_label(convention):
-    number = f"n° {convention.number}" if convention.number else f"{convention.year}"
-    return f"convention {number} ({convention.association.name}, exercice {convention.year})"
+    """'convention n° 2023-01 (Pôle SCS, exercice 2023)' or 'convention 2023 (Pôle SCS)'."""
+    if convention.number:
+        return (
+            f"convention n° {convention.number} ({convention.association.name}, exercice "
+            f"{convention.year})"
+        )
+    return f"convention {convention.year} ({convention.association.name})"
 
 
 # ---- events ----------------------------------------------------------------------------------

@@ -49,8 +49,7 @@ class Summary:
 def _message(state, stage):
     convention = state.convention
     pieces = ", ".join(item.label.lower() for item in state.to_hand_in)
-    number = f"n° {convention.number}" if convention.number else str(convention.year)
-    where = f"la convention {number} ({convention.association.name}, exercice {convention.year})"
+    where = f"la {notifications._convention_label(convention)}"
     due = state.due_date.strftime("%d/%m/%Y")
     if stage == Stage.OVERDUE:
         return (
