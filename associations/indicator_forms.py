@@ -143,6 +143,12 @@ class ReportForm(forms.Form):
                 for part in FIELD_PARTS
                 if field_name(indicator, part) in self.fields
             }
+            errors = [e for f in fields.values() for e in f.errors]
+            for bound in fields.values():
+                if bound.errors:
+                    bound.field.widget.attrs["aria-invalid"] = "true"
+                if errors:  # every input of the line points to the line's messages
+                    bound.field.widget.attrs["aria-describedby"] = f"errors-{indicator.pk}"
             heading = indicator.group if indicator.group and indicator.group != group else ""
             group = indicator.group or group
             parent = by_pk.get(indicator.parent_id)
@@ -152,7 +158,7 @@ class ReportForm(forms.Form):
                     "heading": heading,
                     "depth": depth[indicator.pk],
                     "fields": fields,
-                    "errors": [e for f in fields.values() for e in f.errors],
+                    "errors": errors,
                     # Name the parent when it is not the line just above (nor its sibling).
                     "parent": parent
                     if parent is not None

@@ -220,6 +220,9 @@ def test_a_women_men_mismatch_is_explained_in_french_and_nothing_is_lost(
     assert "Les indicateurs n'ont pas été enregistrés." in response.text
     assert "Le total (101) ne correspond pas à femmes + hommes : 40 + 60 = 100." in response.text
     assert 'value="101"' in response.text and "Lancement de l&#x27;eDIH" in response.text
+    total = re.search(rf'<input[^>]*name="i{s.staff.pk}-total"[^>]*>', response.text).group()
+    assert 'aria-invalid="true"' in total and f'aria-describedby="errors-{s.staff.pk}"' in total
+    assert f'id="errors-{s.staff.pk}"' in response.text
     assert not IndicatorReport.objects.exists()
 
 
