@@ -35,6 +35,11 @@ class Task:
     convention: Convention | None = None
 
     @property
+    def about(self):
+        """What the action is about, for the link's accessible name ('Comptes annuels…')."""
+        return self.title.split(" : ", 1)[1] if " : " in self.title else ""
+
+    @property
     def sort_key(self):
         # Overdue first, then what is possible now, then the coming deadlines.
         if self.overdue:
