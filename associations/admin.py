@@ -6,6 +6,9 @@ from associations.models import (
     AssociationBudget,
     AssociationBudgetLine,
     GovernanceChange,
+    Indicator,
+    IndicatorReport,
+    IndicatorSet,
     StructureType,
     ThematicDomain,
 )
@@ -51,3 +54,26 @@ class AssociationBudgetAdmin(admin.ModelAdmin):
     list_select_related = ["association"]
     search_fields = ["association__name", "association__acronym"]
     inlines = [AssociationBudgetLineInline]
+
+
+class IndicatorInline(admin.TabularInline):
+    model = Indicator
+    fk_name = "indicator_set"
+    extra = 0
+    fields = ["position", "code", "group", "label", "unit", "is_gendered", "parent", "is_required"]
+
+
+@admin.register(IndicatorSet)
+class IndicatorSetAdmin(admin.ModelAdmin):
+    list_display = ["title", "authority", "structure_type", "year"]
+    list_filter = ["authority", "structure_type", "year"]
+    list_select_related = ["authority", "structure_type"]
+    inlines = [IndicatorInline]
+
+
+@admin.register(IndicatorReport)
+class IndicatorReportAdmin(admin.ModelAdmin):
+    list_display = ["association", "indicator_set", "status", "submitted_at"]
+    list_filter = ["status", "indicator_set__year"]
+    list_select_related = ["association", "indicator_set"]
+    readonly_fields = ["submitted_at", "submitted_by", "reopened_at", "reopened_by"]

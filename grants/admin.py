@@ -2,7 +2,16 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from grants.models import Authority, Grant, User
+from grants.models import (
+    Authority,
+    BudgetLine,
+    Clawback,
+    Commitment,
+    ExportJob,
+    Grant,
+    Payment,
+    User,
+)
 
 
 @admin.register(Authority)
@@ -36,3 +45,51 @@ class GrantAdmin(SimpleHistoryAdmin):
     list_select_related = ["association", "authority"]
     search_fields = ["association__name", "object"]
     raw_id_fields = ["association", "deliberation"]
+
+
+class ReadOnlyAdmin(admin.ModelAdmin):
+    """Money moves only through the services (rules, row locks, who and when): read-only here."""
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(BudgetLine)
+class BudgetLineAdmin(SimpleHistoryAdmin):
+    list_display = ["service_codes", "nature", "label", "authority", "year", "voted_credits"]
+    list_filter = ["authority", "year", "budget"]
+    list_select_related = ["authority"]
+    search_fields = ["service_codes", "nature", "label"]
+
+
+@admin.register(Commitment)
+class CommitmentAdmin(ReadOnlyAdmin):
+    list_display = ["number", "date", "grant", "budget_line", "amount"]
+    list_select_related = ["grant__association", "budget_line"]
+    search_fields = ["number", "grant__association__name"]
+
+
+@admin.register(Payment)
+class PaymentAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "kind", "status", "amount", "order_number", "paid_date"]
+    list_filter = ["kind", "status"]
+    list_select_related = ["convention__association"]
+    search_fields = ["order_number", "convention__association__name"]
+
+
+@admin.register(Clawback)
+class ClawbackAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "amount", "title_number", "title_date"]
+    list_select_related = ["convention__association"]
+
+
+@admin.register(ExportJob)
+class ExportJobAdmin(ReadOnlyAdmin):
+    list_display = ["kind", "status", "rows_done", "rows_total", "created_at", "user"]
+    list_filter = ["kind", "status"]

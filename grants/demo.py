@@ -117,6 +117,7 @@ def load_foundation(out, context):
             "Agent instructeur, Saint-Étienne Métropole",
         ),
         ("financier", Role.FINANCE, "amp", [], "Agent financier, Aix-Marseille-Provence"),
+        ("financier-sem", Role.FINANCE, "sem", [], "Agent financier, Saint-Étienne Métropole"),
         ("asso-scs", Role.MANAGER, None, [scs], "Gestionnaire du Pôle SCS"),
         ("asso-minalogic", Role.MANAGER, None, [minalogic], "Gestionnaire de Minalogic"),
         ("consultation", Role.VIEWER, "amp", [], "Consultation, Aix-Marseille-Provence"),

@@ -1,7 +1,9 @@
+import io
+
 import pytest
-from django.core.management import call_command
 from playwright.sync_api import expect
 
+from grants.demo import load_foundation
 from tests.browser.utils import assert_accessible, login
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
@@ -9,7 +11,8 @@ pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 @pytest.fixture
 def demo(db):
-    call_command("load_demo", force=True, stdout=open("/dev/null", "w"))  # noqa: SIM115
+    """The seeds' authorities, associations and accounts (the other loaders are not needed)."""
+    load_foundation(io.StringIO(), {})
 
 
 @pytest.mark.parametrize(

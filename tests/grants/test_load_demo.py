@@ -33,6 +33,7 @@ def test_load_demo_creates_both_authorities_associations_and_one_account_per_rol
         "instructeur": (Role.INSTRUCTOR, amp),
         "instructeur-sem": (Role.INSTRUCTOR, sem),
         "financier": (Role.FINANCE, amp),
+        "financier-sem": (Role.FINANCE, sem),
         "asso-scs": (Role.MANAGER, None),
         "asso-minalogic": (Role.MANAGER, None),
         "consultation": (Role.VIEWER, amp),
