@@ -285,3 +285,31 @@ def test_the_empty_page_says_what_will_come(client, manager):
     client.force_login(manager)
     page = client.get(reverse("notification_list")).content.decode()
     assert "Aucune notification pour le moment." in page
+
+
+def test_the_backend_loads_the_user_with_the_unread_count(manager):
+    from conventions.backends import NotificationCountBackend
+
+    notifications.notify(manager, Kind.DUE_DATE, "Un.")
+    notifications.notify(manager, Kind.DUE_DATE, "Deux.")
+    Notification.objects.filter(message="Deux.").update(read_at=timezone.now())
+    backend = NotificationCountBackend()
+    assert backend.get_user(manager.pk).unread_notification_count == 1
+    manager.is_active = False
+    manager.save()
+    assert backend.get_user(manager.pk) is None
+    assert backend.get_user(999999) is None
+
+
+def test_the_header_count_falls_back_to_a_query_for_a_user_loaded_otherwise(rf, manager):
+    from django.contrib.auth.models import AnonymousUser
+
+    from conventions.context_processors import notifications as header_count
+    from grants.models import User
+
+    notifications.notify(manager, Kind.DUE_DATE, "Un.")
+    request = rf.get("/")
+    request.user = User.objects.get(pk=manager.pk)  # no annotation
+    assert header_count(request) == {"unread_notification_count": 1}
+    request.user = AnonymousUser()
+    assert header_count(request) == {}
