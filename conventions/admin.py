@@ -8,8 +8,10 @@ from conventions.models import (
     IndicatorToReport,
     Justificatif,
     NonFinancialContribution,
+    Notification,
     PreviousIndicator,
     ProgrammeEvent,
+    ReminderSent,
     TemplateSection,
 )
 
@@ -32,13 +34,6 @@ class ConventionTemplateAdmin(admin.ModelAdmin):
     save_as = True
 
 
-class JustificatifInline(admin.TabularInline):
-    model = Justificatif
-    extra = 0
-    fields = ["kind", "file", "status", "rejection_reason", "uploaded_at", "sha256"]
-    readonly_fields = ["uploaded_at", "sha256"]
-
-
 class ReadOnlyInline(admin.TabularInline):
     extra = 0
     can_delete = False
@@ -48,6 +43,14 @@ class ReadOnlyInline(admin.TabularInline):
 
     def has_change_permission(self, request, obj=None):
         return False
+
+
+class JustificatifInline(ReadOnlyInline):
+    """Read-only: pieces come through the upload page (content checks) and the review queue."""
+
+    model = Justificatif
+    fields = ["kind", "original_name", "status", "is_current", "uploaded_at", "reviewed_at"]
+    readonly_fields = fields
 
 
 class AmendmentInline(ReadOnlyInline):
@@ -84,18 +87,43 @@ class ConventionAdmin(admin.ModelAdmin):
     inlines = [JustificatifInline, AmendmentInline, EventInline]
 
 
-@admin.register(Justificatif)
-class JustificatifAdmin(admin.ModelAdmin):
-    list_display = ["convention", "kind", "status", "uploaded_at"]
-    list_filter = ["kind", "status"]
-    raw_id_fields = ["convention"]
-    readonly_fields = ["sha256", "uploaded_at"]
-    exclude = ["uploaded_by", "reviewed_by"]
+class ReadOnlyAdmin(admin.ModelAdmin):
+    def has_add_permission(self, request):
+        return False
 
-    def save_model(self, request, obj, form, change):
-        if not change:
-            obj.uploaded_by = request.user
-        super().save_model(request, obj, form, change)
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Justificatif)
+class JustificatifAdmin(ReadOnlyAdmin):
+    """Read-only: an upload is checked by content and a review is recorded with who and when,
+    which only the application's pages do."""
+
+    list_display = ["convention", "kind", "status", "is_current", "uploaded_at"]
+    list_filter = ["kind", "status", "is_current"]
+    list_select_related = ["convention__association"]
+    raw_id_fields = ["convention"]
+    show_full_result_count = False
+
+
+@admin.register(Notification)
+class NotificationAdmin(ReadOnlyAdmin):
+    list_display = ["recipient", "kind", "created_at", "read_at", "emailed_at"]
+    list_filter = ["kind"]
+    list_select_related = ["recipient"]
+    search_fields = ["recipient__username", "message"]
+    show_full_result_count = False
+
+
+@admin.register(ReminderSent)
+class ReminderSentAdmin(ReadOnlyAdmin):
+    list_display = ["convention", "stage", "due_date", "sent_at", "recipients"]
+    list_filter = ["stage"]
+    list_select_related = ["convention__association"]
 
 
 for model in (NonFinancialContribution, ProgrammeEvent, PreviousIndicator, IndicatorToReport):

@@ -309,3 +309,19 @@ def test_the_convention_page_links_to_the_justificatifs(client, convention, just
     page = client.get(reverse("convention_detail", args=[convention.pk])).content.decode()
     assert reverse("justificatif_list", args=[convention.pk]) in page
     assert reverse("justificatif_download", args=[convention.pk, justificatif.pk]) in page
+
+
+def test_the_django_admin_only_reads_justificatifs_and_notifications(client, justificatif):
+    client.force_login(UserFactory(role=Role.ADMIN, authority=None))
+    for name in ["justificatif", "notification", "remindersent"]:
+        assert client.get(reverse(f"admin:conventions_{name}_changelist")).status_code == 200
+        assert client.get(reverse(f"admin:conventions_{name}_add")).status_code == 403
+    change = reverse("admin:conventions_justificatif_change", args=[justificatif.pk])
+    response = client.post(change, {"status": "accepte"})
+    assert response.status_code == 403
+    justificatif.refresh_from_db()
+    assert justificatif.status == Status.SUBMITTED
+    convention_page = reverse(
+        "admin:conventions_convention_change", args=[justificatif.convention_id]
+    )
+    assert client.get(convention_page).status_code == 200
