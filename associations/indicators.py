@@ -250,6 +250,19 @@ class IndicatorReportQuerySet(models.QuerySet):
         )
 
 
+def indicators_awaiting_submission(convention):
+    """The indicator set whose report must go with the convention's balance request and is not
+    submitted yet (seed annex V: "joints à la demande de solde"), or None."""
+    required = IndicatorSet.objects.for_association(convention.association, convention.year)
+    required = required.filter(authority_id=convention.authority_id).first()
+    if required is None:
+        return None
+    submitted = IndicatorReport.objects.for_convention(convention).filter(
+        indicator_set=required, status=IndicatorReport.Status.SUBMITTED
+    )
+    return None if submitted.exists() else required
+
+
 class IndicatorReport(models.Model):
     """An association's values for one set (one year). Draft until submitted."""
 

@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
+from associations.indicators import indicators_awaiting_submission
 from grants import rules
 from grants.finance import (
     CERTIFICATION_TEXT,
@@ -459,6 +460,12 @@ def _check_balance(convention, finances):
         raise ValidationError(
             "Le solde ne peut être demandé qu'une fois les justificatifs requis acceptés "
             f"(art. 6.2). En attente : {' ; '.join(missing)}."
+        )
+    awaiting = indicators_awaiting_submission(convention)
+    if awaiting is not None:
+        raise ValidationError(
+            "Les indicateurs de l'année (annexe V) sont joints à la demande de solde : "
+            f"renseignez et soumettez d'abord le rapport « {awaiting} »."
         )
     basis = finances.basis
     if basis.forecast_expenses is None:

@@ -444,3 +444,29 @@ def test_convention_finances_summarise_the_timeline(convention, manager, instruc
     assert finances.remaining_payable == D("13200.00")
     assert finances.remaining_to_pay == D("13200.00")
     assert finances.advance_available == D("0.00")
+
+
+def test_balance_waits_for_the_years_indicators_when_the_authority_asks_for_them(
+    convention, manager
+):
+    from associations.indicators import IndicatorReport
+    from tests.associations.indicator_factories import IndicatorReportFactory, IndicatorSetFactory
+
+    accept_required_justificatifs(convention)
+    association = convention.association
+    indicator_set = IndicatorSetFactory(
+        authority=convention.authority,
+        structure_type=association.structure_type,
+        year=convention.year,
+    )
+    report = IndicatorReportFactory(association=association, indicator_set=indicator_set)
+    with pytest.raises(ValidationError) as error:
+        request_balance(convention, manager, realised="476765.00")
+    assert "indicateurs de l'année (annexe V)" in messages(error)
+    assert not convention.payments.exists()
+
+    report.status = IndicatorReport.Status.SUBMITTED
+    report.submitted_at, report.submitted_by = timezone.now(), manager
+    report.save()
+    balance = request_balance(convention, manager, realised="476765.00")
+    assert balance.amount == D("33000.00")
