@@ -20,6 +20,7 @@ from django.utils.functional import cached_property
 
 from associations import budget_chart as chart
 from associations.budget_chart import Side
+from grants.access import scope
 from grants.templatetags.fr import euros
 
 ZERO = Decimal("0.00")
@@ -36,15 +37,7 @@ class BudgetProblem:
 class AssociationBudgetQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The budgets of the associations the user may see (same rule as Association)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(association__in=user.managed_associations.values("pk"))
-        if user.authority_id:
-            return self.filter(association__authority_id=user.authority_id)
-        return self.none()
+        return scope(self, user, authority="association__authority", association="association")
 
 
 def _money_field(verbose_name, **kwargs):

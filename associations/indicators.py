@@ -17,6 +17,8 @@ from django.db import models
 from django.db.models import F, Q
 from django.urls import reverse
 
+from grants.access import scope
+
 
 def _value_field(verbose_name):
     return models.DecimalField(verbose_name, max_digits=14, decimal_places=2, null=True, blank=True)
@@ -230,15 +232,7 @@ class Indicator(models.Model):
 class IndicatorReportQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The reports of the associations the user may see (same rule as Association)."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(association__in=user.managed_associations.values("pk"))
-        if user.authority_id:
-            return self.filter(association__authority_id=user.authority_id)
-        return self.none()
+        return scope(self, user, authority="association__authority", association="association")
 
     def for_convention(self, convention):
         """The report that goes with a convention's balance request: its association's report

@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from grants.access import scope
 from grants.validators import validate_rna, validate_siren, validate_siret
 
 
@@ -47,15 +48,7 @@ class Civility(models.TextChoices):
 class AssociationQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The access rule every view starts from."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(pk__in=user.managed_associations.values("pk"))
-        if user.authority_id:
-            return self.filter(authority_id=user.authority_id)
-        return self.none()
+        return scope(self, user, authority="authority", association="pk")
 
 
 # Fields an association manager may edit on their own association.

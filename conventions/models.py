@@ -21,6 +21,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants import rules
+from grants.access import scope
 
 # --------------------------------------------------------------------------------------------
 # Templates
@@ -183,17 +184,8 @@ class TemplateSection(models.Model):
 class ConventionQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their authority's conventions; managers their associations' non-drafts."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(
-                association__in=user.managed_associations.all(),
-            ).exclude(status=Convention.Status.DRAFT)
-        if user.is_staff_member and user.authority_id:
-            return self.filter(authority_id=user.authority_id)
-        return self.none()
+        visible = scope(self, user, authority="authority", association="association")
+        return visible.exclude(status=Convention.Status.DRAFT) if user.is_manager else visible
 
 
 class Convention(models.Model):

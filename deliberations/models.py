@@ -14,6 +14,7 @@ from simple_history.models import HistoricalRecords
 from associations.models import Civility
 from deliberations import rules
 from deliberations.attendance import AttendanceStatus, AttendanceSummary
+from grants.access import scope
 
 
 class AuthorityScopedQuerySet(models.QuerySet):
@@ -22,13 +23,7 @@ class AuthorityScopedQuerySet(models.QuerySet):
     authority_path = "authority"
 
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_staff_member and user.authority_id:
-            return self.filter(**{f"{self.authority_path}_id": user.authority_id})
-        return self.none()
+        return scope(self, user, authority=self.authority_path, association=None)
 
 
 class BodyQuerySet(AuthorityScopedQuerySet):

@@ -19,6 +19,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from grants import rules
+from grants.access import scope
 
 __all__ = ["BudgetLine", "Clawback", "Commitment", "ExportJob", "Payment"]
 
@@ -57,13 +58,7 @@ def sum_subquery(queryset, field="amount"):
 class BudgetLineQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their authority's lines; association managers never see any."""
-        if not user.is_authenticated or user.is_manager:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_staff_member and user.authority_id:
-            return self.filter(authority_id=user.authority_id)
-        return self.none()
+        return scope(self, user, authority="authority", association=None)
 
     def with_consumption(self):
         """Committed, ordered (mandaté), paid and available amounts, one subquery each."""
@@ -240,17 +235,10 @@ class RealisedSource(models.TextChoices):
 class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their authority's payments; managers their own associations' only."""
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(convention__association__in=user.managed_associations.all()).exclude(
-                convention__status="brouillon"
-            )
-        if user.is_staff_member and user.authority_id:
-            return self.filter(convention__authority_id=user.authority_id)
-        return self.none()
+        visible = scope(
+            self, user, authority="convention__authority", association="convention__association"
+        )
+        return visible.exclude(convention__status="brouillon") if user.is_manager else visible
 
     def overdue(self, now):
         """Certified (service fait) more than the target delay ago and still not ordered."""
@@ -448,17 +436,10 @@ class Payment(models.Model):
 
 class ClawbackQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(convention__association__in=user.managed_associations.all()).exclude(
-                convention__status="brouillon"
-            )
-        if user.is_staff_member and user.authority_id:
-            return self.filter(convention__authority_id=user.authority_id)
-        return self.none()
+        visible = scope(
+            self, user, authority="convention__authority", association="convention__association"
+        )
+        return visible.exclude(convention__status="brouillon") if user.is_manager else visible
 
 
 class Clawback(models.Model):

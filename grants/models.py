@@ -8,6 +8,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from grants import rules
+from grants.access import scope
 from grants.validators import validate_siren, validate_siret
 
 
@@ -176,15 +177,7 @@ class GrantNature(models.TextChoices):
 
 class GrantQuerySet(models.QuerySet):
     def visible_to(self, user):
-        if not user.is_authenticated:
-            return self.none()
-        if user.is_platform_admin:
-            return self
-        if user.is_manager:
-            return self.filter(association__in=user.managed_associations.all())
-        if user.authority_id:
-            return self.filter(authority_id=user.authority_id)
-        return self.none()
+        return scope(self, user, authority="authority", association="association")
 
 
 class Grant(models.Model):
