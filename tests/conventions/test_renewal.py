@@ -138,3 +138,22 @@ def test_a_previous_piece_rejected_shows_in_the_warning(previous, instructor):
     services.justificatif_reject(user=instructor, justificatif=piece, reason="Non signés.")
     [state] = renewal_warnings(previous.association, before_year=2024)
     assert ("comptes_annuels", "rejected") in [(i.kind, i.state) for i in state.items]
+
+
+def test_the_deliberation_granting_the_next_year_warns_about_the_previous_convention(
+    client, previous, instructor
+):
+    from deliberations.models import Deliberation
+
+    deliberation = Deliberation.objects.create(
+        authority=previous.authority, number="2024.00001", title="Subventions 2024"
+    )
+    GrantFactory(association=previous.association, year=2024, deliberation=deliberation)
+    client.force_login(instructor)
+    page = client.get(reverse("deliberation_detail", args=[deliberation.pk])).text
+    assert "Renouvellement (art. 5.4)" in page
+    assert "Convention n° 2023-01" in page
+
+    accept_all(previous)
+    page = client.get(reverse("deliberation_detail", args=[deliberation.pk])).text
+    assert "Renouvellement (art. 5.4)" not in page
