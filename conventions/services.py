@@ -142,7 +142,8 @@ def generate_pdf(*, user, convention):
 
 def upload_signed_copy(*, user, convention, upload):
     """The scan of the signed convention becomes the reference copy."""
-    from conventions.files import sha256_of, validate_pdf
+    from conventions.files import sha256_of
+    from conventions.uploads import PDF, inspect_upload
 
     _require(can_prepare(user, convention))
     _require_status(
@@ -150,7 +151,7 @@ def upload_signed_copy(*, user, convention, upload):
         [Status.SIGNED_ASSOCIATION, Status.SIGNED_AUTHORITY, Status.NOTIFIED, Status.IN_EXECUTION],
         "déposer l'exemplaire signé",
     )
-    validate_pdf(upload)
+    inspect_upload(upload, {PDF})  # the same content checks as the justificatifs
     with transaction.atomic():
         convention = _lock(convention)
         if convention.signed_file:

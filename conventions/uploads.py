@@ -276,11 +276,14 @@ def inspect_upload(upload, groups):
         )
     detected = detect_format(upload)
     if detected is None:
-        raise ValidationError(
+        message = (
             "Le contenu de ce fichier n'est pas reconnu, quel que soit son nom : formats "
-            "acceptés : %(allowed)s.",
-            params={"allowed": allowed_label(groups)},
-            code="unknown_type",
+            "acceptés : %(allowed)s."
+        )
+        if set(groups) == {PDF}:
+            message += " Ce fichier n'est pas un PDF : exportez ou numérisez le document en PDF."
+        raise ValidationError(
+            message, params={"allowed": allowed_label(groups)}, code="unknown_type"
         )
     if detected.group not in groups:
         raise ValidationError(

@@ -181,3 +181,17 @@ def test_list_query_count_does_not_grow_with_rows(client, django_assert_max_num_
     assert response.status_code == 200
     with django_assert_max_num_queries(5):
         client.get(reverse("convention_list"), {"obligation": "commissaire"})
+
+
+def test_signed_scan_gets_the_same_content_checks_as_the_justificatifs(client, convention):
+    signed(convention)
+    client.force_login(UserFactory(role=Role.INSTRUCTOR, authority=convention.authority))
+    url = reverse("convention_signed_upload", args=[convention.pk])
+    empty = SimpleUploadedFile("scan.pdf", b"", content_type="application/pdf")
+    assert "fichier soumis est vide" in client.post(url, {"file": empty}).text
+    png = SimpleUploadedFile(
+        "scan.pdf", b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + b"\x00" * 64, content_type="image/png"
+    )
+    assert "en réalité une image PNG" in client.post(url, {"file": png}).text
+    convention.refresh_from_db()
+    assert not convention.signed_file
