@@ -1,5 +1,4 @@
 import re
-from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
@@ -9,12 +8,12 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
+from associations.budget_forms import AmountField
 from associations.forms import DateInput
 from associations.models import Association
 from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
 from grants.models import Authority, Grant
-from grants.templatetags.fr import format_amount
 
 
 def session_label(session):
@@ -409,28 +408,8 @@ DecisionFormSet = inlineformset_factory(
 )
 
 
-class EuroField(forms.DecimalField):
-    """An amount typed the French way: « 62 500,00 », « 62500 », « 62 500 € »."""
-
-    def __init__(self, **kwargs):
-        kwargs.setdefault(
-            "widget", forms.TextInput(attrs={"inputmode": "decimal", "autocomplete": "off"})
-        )
-        super().__init__(max_digits=12, decimal_places=2, localize=True, **kwargs)
-
-    def prepare_value(self, value):
-        if isinstance(value, Decimal):
-            return format_amount(value)
-        return super().prepare_value(value)
-
-    def to_python(self, value):
-        if isinstance(value, str):
-            value = re.sub(r"[\s\u00a0\u202f€]", "", value)
-        return super().to_python(value)
-
-
 class GrantForm(forms.ModelForm):
-    amount = EuroField(label="Montant (€)", help_text="Ex. 62 500 ou 62 500,00.")
+    amount = AmountField(label="Montant (€)", help_text="Ex. 62 500 ou 62 500,00.")
 
     class Meta:
         model = Grant
