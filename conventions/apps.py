@@ -6,4 +6,5 @@ class ConventionsConfig(AppConfig):
     verbose_name = "Conventions"
 
     def ready(self):
-        from conventions import notification_signals, signals  # noqa: F401
+        from conventions import signals  # noqa: F401
+        from conventions.notifications import signals as notification_signals  # noqa: F401

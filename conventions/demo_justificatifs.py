@@ -17,7 +17,7 @@ from django.urls import reverse
 
 from conventions.files import sha256_of
 from conventions.models import Justificatif, Notification, ReminderSent
-from conventions.notifications import _convention_label
+from conventions.notifications.services import _convention_label
 from grants.models import User
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)

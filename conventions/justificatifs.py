@@ -16,9 +16,9 @@ from django.db import transaction
 from django.db.models import Prefetch
 from django.utils import timezone
 
-from conventions import notifications
 from conventions.files import sha256_of
 from conventions.models import Convention, ConventionEvent, Justificatif
+from conventions.notifications import services as notifications
 from conventions.obligations import convention_obligations
 from conventions.uploads import IMAGE, OFFICE, PDF, allowed_label, display_name, inspect_upload
 

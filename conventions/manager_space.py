@@ -11,7 +11,7 @@ from django.utils import timezone
 from associations.models import Association
 from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justificatif_data
 from conventions.models import Convention
-from conventions.notification_models import Notification
+from conventions.notifications.models import Notification
 from grants import rules
 from grants.finance import Payment
 from grants.models import Grant

@@ -845,4 +845,4 @@ class Justificatif(models.Model):
 
 
 # Notifications (on screen and by email) and the reminders already sent.
-from conventions.notification_models import *  # noqa: E402, F403
+from conventions.notifications.models import Notification, ReminderSent  # noqa: E402, F401

@@ -79,7 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.navigation",
-                "conventions.context_processors.notifications",
+                "conventions.notifications.context_processors.notifications",
             ],
             "builtins": ["grants.templatetags.fr"],
         },
@@ -108,7 +108,8 @@ AUTH_USER_MODEL = "grants.User"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",
-    "conventions.backends.NotificationCountBackend",  # ModelBackend + unread notifications
+    # ModelBackend + unread notifications
+    "conventions.notifications.backends.NotificationCountBackend",
 ]
 
 AUTH_PASSWORD_VALIDATORS = [

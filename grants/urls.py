@@ -47,6 +47,6 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance_urls")),
     path("indicateurs/", include("associations.indicator_urls")),
-    path("notifications/", include("conventions.notification_urls")),
+    path("notifications/", include("conventions.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -8,7 +8,7 @@ from pypdf import PdfReader
 
 from conventions.demo_justificatifs import REJECTION, load_justificatifs
 from conventions.models import Justificatif, Notification, ReminderSent
-from conventions.reminders import send_reminders
+from conventions.notifications.reminders import send_reminders
 from grants.models import Role
 from tests.conventions.justificatif_helpers import signed_convention
 from tests.factories import ManagerFactory, UserFactory

@@ -2,7 +2,7 @@ import datetime
 
 from django.core.management.base import BaseCommand, CommandError
 
-from conventions.reminders import Stage, send_reminders
+from conventions.notifications.reminders import Stage, send_reminders
 
 
 class Command(BaseCommand):

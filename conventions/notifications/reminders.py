@@ -12,10 +12,10 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions import notifications
 from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justificatif_data
 from conventions.models import Convention
-from conventions.notification_models import Notification, ReminderSent
+from conventions.notifications import services as notifications
+from conventions.notifications.models import Notification, ReminderSent
 
 Stage = ReminderSent.Stage
 

@@ -9,7 +9,7 @@ from django.db.models.functions import Coalesce
 
 
 def unread_count_subquery():
-    from conventions.notification_models import Notification
+    from conventions.notifications.models import Notification
 
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)

@@ -8,8 +8,6 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 
-__all__ = ["Notification", "ReminderSent"]
-
 
 class NotificationQuerySet(models.QuerySet):
     def unread(self):

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conventions import notification_views as views
+from conventions.notifications import views
 
 urlpatterns = [
     path("", views.notification_list, name="notification_list"),

@@ -12,7 +12,7 @@ from django.core.management.base import CommandError
 
 from conventions import justificatifs as services
 from conventions.models import Convention, Justificatif, Notification, ReminderSent
-from conventions.reminders import send_reminders, stage_for
+from conventions.notifications.reminders import send_reminders, stage_for
 from tests.conventions.justificatif_helpers import (
     in_status,
     manager_of,

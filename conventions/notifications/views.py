@@ -9,7 +9,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST
 
-from conventions.notification_models import Notification
+from conventions.notifications.models import Notification
 from grants.pagination import paginate
 
 

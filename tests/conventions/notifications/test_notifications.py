@@ -10,8 +10,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conventions import justificatifs as services
-from conventions import notifications
 from conventions.models import Justificatif, Notification
+from conventions.notifications import services as notifications
 from grants import services as payments
 from grants.finance import Payment
 from grants.models import Role
@@ -86,7 +86,9 @@ def test_a_failing_mail_server_keeps_the_notification_on_screen(
     manager, django_capture_on_commit_callbacks
 ):
     with (
-        mock.patch("conventions.notifications.EmailMessage.send", side_effect=OSError("down")),
+        mock.patch(
+            "conventions.notifications.services.EmailMessage.send", side_effect=OSError("down")
+        ),
         django_capture_on_commit_callbacks(execute=True),
     ):
         notifications.notify(manager, Kind.DUE_DATE, "Échéance proche.", "/x/")
@@ -288,7 +290,7 @@ def test_the_empty_page_says_what_will_come(client, manager):
 
 
 def test_the_backend_loads_the_user_with_the_unread_count(manager):
-    from conventions.backends import NotificationCountBackend
+    from conventions.notifications.backends import NotificationCountBackend
 
     notifications.notify(manager, Kind.DUE_DATE, "Un.")
     notifications.notify(manager, Kind.DUE_DATE, "Deux.")
@@ -304,7 +306,7 @@ def test_the_backend_loads_the_user_with_the_unread_count(manager):
 def test_the_header_count_falls_back_to_a_query_for_a_user_loaded_otherwise(rf, manager):
     from django.contrib.auth.models import AnonymousUser
 
-    from conventions.context_processors import notifications as header_count
+    from conventions.notifications.context_processors import notifications as header_count
     from grants.models import User
 
     notifications.notify(manager, Kind.DUE_DATE, "Un.")

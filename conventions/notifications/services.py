@@ -14,7 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions.notification_models import Notification
+from conventions.notifications.models import Notification
 from grants.templatetags.fr import euros
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ transition. Rows created directly in a later state (demo data, imports) notify n
 from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
-from conventions import notifications
+from conventions.notifications import services as notifications
 from grants.finance import Payment
 
 
