@@ -13,7 +13,7 @@ from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justifica
 from conventions.models import Convention
 from conventions.notifications.models import Notification
 from grants import rules
-from grants.finance import Payment
+from grants.finance.models import Payment
 from grants.models import Grant
 from grants.templatetags.fr import euros
 

@@ -240,4 +240,10 @@ class Grant(models.Model):
 
 
 # Budget lines, commitments, payments and clawbacks live in their own module.
-from grants.finance import *  # noqa: E402, F403
+from grants.finance.models import (  # noqa: E402, F401
+    BudgetLine,
+    Clawback,
+    Commitment,
+    ExportJob,
+    Payment,
+)

@@ -45,7 +45,7 @@ urlpatterns = [
     path("associations/", include("associations.urls")),
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
-    path("finances/", include("grants.finance_urls")),
+    path("finances/", include("grants.finance.urls")),
     path("indicateurs/", include("associations.indicator_urls")),
     path("notifications/", include("conventions.notifications.urls")),
     path("admin/", admin.site.urls),

@@ -10,7 +10,7 @@ from django.utils import timezone
 from associations.models import Association
 from conventions.models import Convention, Justificatif
 from grants import rules
-from grants.filters import PaymentFilter
+from grants.finance.filters import PaymentFilter
 from grants.models import Grant, Payment
 
 

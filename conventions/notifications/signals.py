@@ -10,7 +10,7 @@ from django.db.models.signals import post_init, post_save
 from django.dispatch import receiver
 
 from conventions.notifications import services as notifications
-from grants.finance import Payment
+from grants.finance.models import Payment
 
 
 @receiver(post_init, sender=Payment)

@@ -22,7 +22,7 @@ from tests.factories import (
     StructureTypeFactory,
     UserFactory,
 )
-from tests.grants.finance_factories import convention_with, manager_of
+from tests.grants.finance.factories import convention_with, manager_of
 
 pytestmark = pytest.mark.django_db
 NBSP = "\u00a0"

@@ -18,7 +18,7 @@ from tests.browser.test_indicators import manager_submits_indicators
 from tests.browser.utils import assert_accessible, login
 from tests.conventions.justificatif_helpers import exe_bytes, pdf_bytes
 from tests.factories import AssociationFactory, AuthorityFactory, StructureTypeFactory
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     BudgetLineFactory,
     CommitmentFactory,
     attach_forecast,

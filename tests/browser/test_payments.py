@@ -7,7 +7,7 @@ from django.utils import timezone
 
 from grants.models import Payment
 from tests.browser.utils import assert_accessible, login
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     BudgetLineFactory,
     CommitmentFactory,
     attach_forecast,

@@ -9,8 +9,8 @@ from django.urls import reverse
 
 from conventions import justificatifs as services
 from conventions.models import Convention, ConventionEvent, Justificatif
-from grants import services as payments
-from grants.finance import Payment
+from grants.finance import services as payments
+from grants.finance.models import Payment
 from grants.models import Role
 from tests.conventions.factories import forecast_budget
 from tests.conventions.justificatif_helpers import (

@@ -13,7 +13,7 @@ from django.utils import timezone
 from associations.indicators import IndicatorReport
 from conventions import justificatifs as services
 from conventions.models import Convention, Justificatif
-from grants.finance import Payment
+from grants.finance.models import Payment
 from tests.associations.indicator_factories import IndicatorReportFactory, IndicatorSetFactory
 from tests.conventions.factories import ConventionFactory, JustificatifFactory
 from tests.conventions.justificatif_helpers import (
@@ -25,7 +25,7 @@ from tests.conventions.justificatif_helpers import (
     staff_of,
 )
 from tests.factories import ManagerFactory
-from tests.grants.finance_factories import CommitmentFactory, PaymentFactory
+from tests.grants.finance.factories import CommitmentFactory, PaymentFactory
 
 pytestmark = pytest.mark.django_db
 

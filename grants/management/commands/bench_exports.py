@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from associations.models import Association
 from conventions.models import Convention, ConventionTemplate
-from grants import exports
+from grants.finance import exports
 from grants.models import Authority, BudgetLine, Commitment, Grant, Payment, Role, User
 
 BATCH = 5_000

@@ -11,7 +11,7 @@ LOADERS = [
     "associations.demo_budgets.load_budgets",
     "conventions.demo.load_conventions",
     "associations.demo_indicators.load_indicators",
-    "grants.demo_finance.load_finance",
+    "grants.finance.demo.load_finance",
     "conventions.demo_justificatifs.load_justificatifs",
 ]
 

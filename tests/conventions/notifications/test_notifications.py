@@ -12,8 +12,8 @@ from django.utils import timezone
 from conventions import justificatifs as services
 from conventions.models import Justificatif, Notification
 from conventions.notifications import services as notifications
-from grants import services as payments
-from grants.finance import Payment
+from grants.finance import services as payments
+from grants.finance.models import Payment
 from grants.models import Role
 from tests.conventions.justificatif_helpers import (
     manager_of,
@@ -22,7 +22,7 @@ from tests.conventions.justificatif_helpers import (
     staff_of,
 )
 from tests.factories import UserFactory
-from tests.grants.finance_factories import CommitmentFactory
+from tests.grants.finance.factories import CommitmentFactory
 
 Kind = Notification.Kind
 

@@ -17,8 +17,8 @@ from django.db import close_old_connections, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
-from grants import exports
-from grants.finance import ExportJob
+from grants.finance import exports
+from grants.finance.models import ExportJob
 
 logger = logging.getLogger(__name__)
 

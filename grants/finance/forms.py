@@ -4,8 +4,8 @@ from django import forms
 from django.utils import timezone
 
 from associations.budget_forms import AmountField
-from grants.filters import DateInput
-from grants.finance import CERTIFICATION_TEXT, BudgetLine, Commitment
+from grants.finance.filters import DateInput
+from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority
 from grants.templatetags.fr import euros
 

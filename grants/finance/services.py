@@ -17,7 +17,7 @@ from django.utils import timezone
 
 from associations.indicators import indicators_awaiting_submission
 from grants import rules
-from grants.finance import (
+from grants.finance.models import (
     CERTIFICATION_TEXT,
     BudgetLine,
     Clawback,

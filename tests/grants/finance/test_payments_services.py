@@ -10,11 +10,11 @@ from django.utils import timezone
 
 from associations.models import AssociationBudget
 from conventions.models import Convention
-from grants import services
-from grants.finance import RealisedSource
+from grants.finance import services
+from grants.finance.models import RealisedSource
 from grants.models import Payment, Role
 from tests.factories import AuthorityFactory, ManagerFactory, UserFactory
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     CommitmentFactory,
     accept_required_justificatifs,
     attach_forecast,

@@ -14,9 +14,9 @@ from django.core.exceptions import ValidationError
 from django.db import connection
 from django.db.models import Sum
 
-from grants import services
+from grants.finance import services
 from grants.models import Payment
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     accept_required_justificatifs,
     attach_forecast,
     convention_with,

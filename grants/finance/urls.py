@@ -1,6 +1,6 @@
 from django.urls import path
 
-from grants import finance_views as views
+from grants.finance import views
 
 urlpatterns = [
     path("", views.finance_queue, name="finance_queue"),

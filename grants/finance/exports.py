@@ -21,7 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
-from grants.finance import BudgetLine, Payment, RealisedSource
+from grants.finance.models import BudgetLine, Payment, RealisedSource
 from grants.models import GrantNature
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -457,7 +457,7 @@ def _cleaned(filterset):
 
 
 def _specs():
-    from grants import filters
+    from grants.finance import filters
 
     return {
         spec.kind: spec

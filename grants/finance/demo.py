@@ -13,7 +13,7 @@ from decimal import Decimal
 from django.conf import settings
 
 from grants import rules
-from grants.finance import CERTIFICATION_TEXT, BudgetLine, Commitment, Payment
+from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment, Payment
 from grants.models import Grant, User
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)

@@ -7,10 +7,10 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from grants import services
+from grants.finance import services
 from grants.models import BudgetLine, Commitment, Payment, Role
 from tests.factories import AuthorityFactory, GrantFactory, ManagerFactory, UserFactory
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     BudgetLineFactory,
     CommitmentFactory,
     PaymentFactory,

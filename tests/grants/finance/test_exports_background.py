@@ -8,10 +8,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants import export_jobs, exports
+from grants.finance import export_jobs, exports
 from grants.models import ExportJob
 from tests.factories import AuthorityFactory
-from tests.grants.finance_factories import BudgetLineFactory, finance_of, instructor_of
+from tests.grants.finance.factories import BudgetLineFactory, finance_of, instructor_of
 
 
 @pytest.fixture

@@ -2,7 +2,7 @@
 timeline, clawbacks and the Excel exports.
 
 Every view starts from a `visible_to(user)` queryset (another authority's or association's rows
-answer 404); the role checks on top answer 403. The writes go through grants.services.
+answer 404); the role checks on top answer 403. The writes go through grants.finance.services.
 """
 
 import datetime
@@ -18,11 +18,11 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
-from grants import export_jobs, exports, filters, rules, services
+from grants import rules
 from grants.access import finance_required, staff_required
-from grants.filters import PaymentFilter
-from grants.finance import BudgetLine, Commitment, ExportJob, Payment, sum_subquery
-from grants.finance_forms import (
+from grants.finance import export_jobs, exports, filters, services
+from grants.finance.filters import PaymentFilter
+from grants.finance.forms import (
     AdvanceRequestForm,
     BalanceRequestForm,
     BudgetLineForm,
@@ -33,6 +33,7 @@ from grants.finance_forms import (
     PlatformBudgetLineForm,
     RejectForm,
 )
+from grants.finance.models import BudgetLine, Commitment, ExportJob, Payment, sum_subquery
 from grants.models import Grant
 from grants.pagination import paginate
 

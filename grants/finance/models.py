@@ -21,8 +21,6 @@ from simple_history.models import HistoricalRecords
 from grants import rules
 from grants.access import scope
 
-__all__ = ["BudgetLine", "Clawback", "Commitment", "ExportJob", "Payment"]
-
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 

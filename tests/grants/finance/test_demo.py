@@ -5,10 +5,10 @@ from decimal import Decimal
 
 import pytest
 
-from grants.demo_finance import load_finance
+from grants.finance.demo import load_finance
 from grants.models import BudgetLine, Commitment, Payment, Role
 from tests.factories import AuthorityFactory, GrantFactory, UserFactory
-from tests.grants.finance_factories import convention_with
+from tests.grants.finance.factories import convention_with
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from associations.models import Association
-from grants.finance import BudgetLine, Clawback, Payment
+from grants.finance.models import BudgetLine, Clawback, Payment
 from grants.models import Authority, Grant, GrantNature
 
 

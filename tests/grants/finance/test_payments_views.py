@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from grants.models import Clawback, Payment, Role
 from tests.factories import AuthorityFactory, ManagerFactory, UserFactory
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     ClawbackFactory,
     CommitmentFactory,
     PaymentFactory,

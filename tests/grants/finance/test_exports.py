@@ -11,10 +11,10 @@ from django.urls import reverse
 from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants import exports
+from grants.finance import exports
 from grants.models import Payment
 from tests.factories import AuthorityFactory, GrantFactory
-from tests.grants.finance_factories import (
+from tests.grants.finance.factories import (
     BudgetLineFactory,
     ClawbackFactory,
     CommitmentFactory,
