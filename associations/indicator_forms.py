@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from associations.budget_forms import parse_amount
+from associations.budgets.forms import parse_amount
 from associations.indicator_checks import Entry, check_entries
 from associations.indicators import Indicator, IndicatorSet
 from associations.models import StructureType

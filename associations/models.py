@@ -226,5 +226,5 @@ class GovernanceChange(models.Model):
         return f"{self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
 
 
-from associations.budgets import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
 from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue  # noqa: E402, F401, I001

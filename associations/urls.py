@@ -3,7 +3,7 @@ from django.urls import include, path
 from associations import views
 
 urlpatterns = [
-    path("", include("associations.budget_urls")),
+    path("", include("associations.budgets.urls")),
     path("", views.association_list, name="association_list"),
     path("nouvelle/", views.association_create, name="association_create"),
     path("<int:pk>/", views.association_detail, name="association_detail"),

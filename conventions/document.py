@@ -208,7 +208,7 @@ def annex1_rows(budget):
     the sums of the lines, whatever the paper printed."""
     if budget is None:
         return None
-    from associations.budget_chart import Side
+    from associations.budgets.chart import Side
 
     sections = budget.sections()
 

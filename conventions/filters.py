@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 
-from associations.budget_chart import Side
+from associations.budgets.chart import Side
 from associations.models import AssociationBudgetLine
 from conventions.models import Convention
 from grants import rules

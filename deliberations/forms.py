@@ -8,7 +8,7 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from associations.budget_forms import AmountField
+from associations.budgets.forms import AmountField
 from associations.forms import DateInput
 from associations.models import Association
 from deliberations import actes, services

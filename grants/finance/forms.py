@@ -3,7 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from associations.budget_forms import AmountField
+from associations.budgets.forms import AmountField
 from grants.finance.filters import DateInput
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority

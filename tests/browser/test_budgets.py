@@ -5,8 +5,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from associations.budget_services import budget_create
-from associations.budgets import AssociationBudget
+from associations.budgets.models import AssociationBudget
+from associations.budgets.services import budget_create
 from tests.browser.utils import assert_accessible, login
 from tests.factories import AssociationFactory, ManagerFactory
 

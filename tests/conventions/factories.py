@@ -7,7 +7,7 @@ import factory
 from django.utils import timezone
 from factory.django import DjangoModelFactory
 
-from associations.budget_chart import Side
+from associations.budgets.chart import Side
 from associations.models import AssociationBudget, AssociationBudgetLine
 from conventions.models import Convention, ConventionTemplate, Justificatif, TemplateSection
 from tests.factories import AssociationFactory, GrantFactory

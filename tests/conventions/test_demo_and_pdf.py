@@ -7,7 +7,7 @@ import re
 import pytest
 from pypdf import PdfReader
 
-from associations.demo_budgets import load_budgets
+from associations.budgets.demo import load_budgets
 from conventions.consistency import convention_problems
 from conventions.demo import load_conventions
 from conventions.models import Convention

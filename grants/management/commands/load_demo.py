@@ -8,7 +8,7 @@ from django.utils.module_loading import import_string
 LOADERS = [
     "grants.demo.load_foundation",
     "deliberations.demo.load_deliberations",
-    "associations.demo_budgets.load_budgets",
+    "associations.budgets.demo.load_budgets",
     "conventions.demo.load_conventions",
     "associations.demo_indicators.load_indicators",
     "grants.finance.demo.load_finance",

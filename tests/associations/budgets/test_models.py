@@ -6,11 +6,11 @@ from decimal import Decimal
 import pytest
 from django.db import IntegrityError, transaction
 
-from associations import budget_chart as chart
-from associations.budgets import AssociationBudget, AssociationBudgetLine
-from associations.demo_budgets import SCS_2023_LINES, load_budgets, load_scs_2023
+from associations.budgets import chart
+from associations.budgets.demo import SCS_2023_LINES, load_budgets, load_scs_2023
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine
 from grants.models import Role
-from tests.associations.budget_factories import (
+from tests.associations.budgets.factories import (
     AssociationBudgetFactory,
     AssociationBudgetLineFactory,
     balanced_budget,

@@ -6,8 +6,8 @@ from decimal import Decimal, InvalidOperation
 from django import forms
 from django.core.exceptions import ValidationError
 
-from associations import budget_chart as chart
-from associations.budgets import AssociationBudget
+from associations.budgets import chart
+from associations.budgets.models import AssociationBudget
 from grants.models import Authority
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")

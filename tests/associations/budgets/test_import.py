@@ -9,13 +9,13 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 from openpyxl import Workbook, load_workbook
 
-from associations import budget_import
-from associations.budget_chart import standard_lines
-from associations.budget_import import budget_workbook, read_budget_file
-from associations.budgets import AssociationBudget
-from associations.demo_budgets import load_scs_2023
+from associations.budgets import imports as budget_import
+from associations.budgets.chart import standard_lines
+from associations.budgets.demo import load_scs_2023
+from associations.budgets.imports import budget_workbook, read_budget_file
+from associations.budgets.models import AssociationBudget
 from grants.models import Role
-from tests.associations.budget_factories import AssociationBudgetFactory, balanced_budget
+from tests.associations.budgets.factories import AssociationBudgetFactory, balanced_budget
 from tests.factories import AssociationFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

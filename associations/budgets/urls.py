@@ -1,6 +1,6 @@
 from django.urls import path
 
-from associations import budget_views as views
+from associations.budgets import views
 
 urlpatterns = [
     path("budgets/", views.budget_list, name="budget_list"),

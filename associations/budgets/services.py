@@ -9,8 +9,8 @@ from decimal import Decimal
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 
-from associations import budget_chart as chart
-from associations.budgets import AssociationBudget, AssociationBudgetLine
+from associations.budgets import chart
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("9999999999.99")

@@ -16,10 +16,10 @@ from django.core.exceptions import ValidationError
 from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
-from associations import budget_chart as chart
-from associations.budget_forms import parse_amount
-from associations.budget_services import MAX_AMOUNT, LineData, budget_lines_replace
-from associations.budgets import AssociationBudget
+from associations.budgets import chart
+from associations.budgets.forms import parse_amount
+from associations.budgets.models import AssociationBudget
+from associations.budgets.services import MAX_AMOUNT, LineData, budget_lines_replace
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_SIZE = 40 * 1024 * 1024  # a zip bomb stops here

@@ -21,25 +21,25 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
-from associations import budget_chart as chart
-from associations import budgets
-from associations.budget_chart import Side
-from associations.budget_filters import AssociationBudgetFilter
-from associations.budget_forms import (
+from associations.budgets import chart
+from associations.budgets import models as budgets
+from associations.budgets.chart import Side
+from associations.budgets.filters import AssociationBudgetFilter
+from associations.budgets.forms import (
     BudgetCreateForm,
     BudgetHeaderForm,
     BudgetImportForm,
     BudgetLineFormSet,
 )
-from associations.budget_import import CONTENT_TYPE, budget_import, budget_workbook
-from associations.budget_services import (
+from associations.budgets.imports import CONTENT_TYPE, budget_import, budget_workbook
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine
+from associations.budgets.services import (
     LineData,
     budget_create,
     budget_delete,
     budget_lines_save,
     can_edit_budgets,
 )
-from associations.budgets import AssociationBudget, AssociationBudgetLine
 from associations.models import Association
 from grants.models import Authority
 from grants.pagination import paginate
@@ -107,7 +107,7 @@ def _budget_list(request, association=None):
         "can_create": association is not None and can_edit_budgets(request.user, association),
         "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
     }
-    return render(request, "associations/budget_list.html", ctx)
+    return render(request, "associations/budgets/list.html", ctx)
 
 
 @login_required
@@ -216,7 +216,7 @@ def budget_detail(request, pk):
         "frozen_message": frozen_message,
         "conventions": conventions,
     }
-    return render(request, "associations/budget_detail.html", ctx)
+    return render(request, "associations/budgets/detail.html", ctx)
 
 
 def _conventions_using(user, budget):
@@ -254,7 +254,7 @@ def budget_create_view(request, pk):
             )
             return redirect("budget_edit", budget.pk)
     ctx = {"form": form, "association": association, "title": "Nouveau budget"}
-    return render(request, "associations/budget_create.html", ctx)
+    return render(request, "associations/budgets/create.html", ctx)
 
 
 def _line_initial(budget):
@@ -369,7 +369,7 @@ def budget_edit(request, pk):
         "accounts": [(a, label) for a, label, _ in chart.standard_lines()],
         "version": budget.updated_at.isoformat(),
     }
-    return render(request, "associations/budget_form.html", ctx)
+    return render(request, "associations/budgets/form.html", ctx)
 
 
 @login_required
@@ -390,7 +390,7 @@ def budget_import_view(request, pk):
             )
             return redirect(budget)
     ctx = {"budget": budget, "association": budget.association, "form": form, "result": result}
-    return render(request, "associations/budget_import.html", ctx)
+    return render(request, "associations/budgets/import.html", ctx)
 
 
 @login_required
@@ -409,7 +409,7 @@ def budget_delete_view(request, pk):
         messages.success(request, "Le budget a été supprimé.")
         return redirect("association_budget_list", association.pk)
     ctx = {"budget": budget, "association": budget.association}
-    return render(request, "associations/budget_confirm_delete.html", ctx)
+    return render(request, "associations/budgets/confirm_delete.html", ctx)
 
 
 # -- Files ---------------------------------------------------------------------------------

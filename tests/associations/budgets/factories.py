@@ -5,7 +5,7 @@ from decimal import Decimal
 import factory
 from factory.django import DjangoModelFactory
 
-from associations.budgets import AssociationBudget, AssociationBudgetLine
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine
 from tests.factories import AssociationFactory
 
 

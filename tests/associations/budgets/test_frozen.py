@@ -6,7 +6,7 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from associations.budget_services import LineData, budget_lines_save
+from associations.budgets.services import LineData, budget_lines_save
 from tests.conventions.factories import ConventionFactory, forecast_budget, signed
 from tests.factories import UserFactory
 

@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from associations.budgets import AssociationBudget
+from associations.budgets.models import AssociationBudget
 
 
 class AssociationBudgetFilter(django_filters.FilterSet):

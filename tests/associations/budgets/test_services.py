@@ -5,12 +5,12 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
-from associations import budget_chart as chart
-from associations.budget_forms import parse_amount
-from associations.budget_services import LineData, budget_create, budget_lines_save, check_rows
-from associations.budgets import AssociationBudget
+from associations.budgets import chart
+from associations.budgets.forms import parse_amount
+from associations.budgets.models import AssociationBudget
+from associations.budgets.services import LineData, budget_create, budget_lines_save, check_rows
 from grants.models import Role
-from tests.associations.budget_factories import balanced_budget
+from tests.associations.budgets.factories import balanced_budget
 from tests.factories import AssociationFactory, ManagerFactory, UserFactory
 
 

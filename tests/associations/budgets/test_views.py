@@ -5,10 +5,10 @@ from decimal import Decimal
 import pytest
 from django.urls import reverse
 
-from associations.budgets import AssociationBudget
-from associations.demo_budgets import load_scs_2023
+from associations.budgets.demo import load_scs_2023
+from associations.budgets.models import AssociationBudget
 from grants.models import Role
-from tests.associations.budget_factories import (
+from tests.associations.budgets.factories import (
     AssociationBudgetFactory,
     AssociationBudgetLineFactory,
     balanced_budget,

@@ -16,8 +16,8 @@ from decimal import Decimal
 
 from django.db import transaction
 
-from associations.budget_chart import side_of
-from associations.budgets import AssociationBudget, AssociationBudgetLine
+from associations.budgets.chart import side_of
+from associations.budgets.models import AssociationBudget, AssociationBudgetLine
 
 # (account, printed label, amount, is_public); the Métropole's own line is marked below.
 SCS_2023_LINES = [

@@ -18,8 +18,8 @@ from django.db.models import Q, Sum
 from django.urls import reverse
 from django.utils.functional import cached_property
 
-from associations import budget_chart as chart
-from associations.budget_chart import Side
+from associations.budgets import chart
+from associations.budgets.chart import Side
 from grants.access import scope
 from grants.templatetags.fr import euros
 
