@@ -227,4 +227,9 @@ class GovernanceChange(models.Model):
 
 
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue  # noqa: E402, F401, I001
+from associations.indicators.models import (  # noqa: E402, F401
+    Indicator,
+    IndicatorReport,
+    IndicatorSet,
+    IndicatorValue,
+)

@@ -145,7 +145,7 @@ def _indicator_task(convention, state):
 def attach_indicators(conventions):
     """Each convention's annex V set (its authority's, for its association's structure type and
     its year) and the association's report on it, in two queries."""
-    from associations.indicators import IndicatorReport, IndicatorSet
+    from associations.indicators.models import IndicatorReport, IndicatorSet
 
     keys = {
         (c.authority_id, c.association.structure_type_id, c.year)

@@ -46,7 +46,7 @@ urlpatterns = [
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance.urls")),
-    path("indicateurs/", include("associations.indicator_urls")),
+    path("indicateurs/", include("associations.indicators.urls")),
     path("notifications/", include("conventions.notifications.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -2,8 +2,8 @@
 
 from django import template
 
-from associations import indicator_services as services
-from associations.indicators import IndicatorReport, IndicatorSet
+from associations.indicators import services
+from associations.indicators.models import IndicatorReport, IndicatorSet
 
 register = template.Library()
 

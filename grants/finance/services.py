@@ -15,7 +15,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
-from associations.indicators import indicators_awaiting_submission
+from associations.indicators.models import indicators_awaiting_submission
 from grants import rules
 from grants.finance.models import (
     CERTIFICATION_TEXT,

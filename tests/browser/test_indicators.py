@@ -5,8 +5,8 @@ import io
 import pytest
 from playwright.sync_api import expect
 
-from associations.indicator_reference import AMP_SIREN, load_reference_sets
-from associations.indicators import IndicatorReport
+from associations.indicators.models import IndicatorReport
+from associations.indicators.reference import AMP_SIREN, load_reference_sets
 from grants.models import Role
 from tests.browser.utils import assert_accessible, login
 from tests.factories import (

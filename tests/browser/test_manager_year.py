@@ -10,8 +10,8 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from associations.indicator_reference import AMP_SIREN, load_reference_sets
-from associations.indicators import IndicatorReport
+from associations.indicators.models import IndicatorReport
+from associations.indicators.reference import AMP_SIREN, load_reference_sets
 from conventions.models import Justificatif, Notification
 from grants.models import Payment
 from tests.browser.test_indicators import manager_submits_indicators

@@ -10,11 +10,11 @@ from django.core.files.base import ContentFile
 from django.urls import reverse
 from django.utils import timezone
 
-from associations.indicators import IndicatorReport
+from associations.indicators.models import IndicatorReport
 from conventions import justificatifs as services
 from conventions.models import Convention, Justificatif
 from grants.finance.models import Payment
-from tests.associations.indicator_factories import IndicatorReportFactory, IndicatorSetFactory
+from tests.associations.indicators.factories import IndicatorReportFactory, IndicatorSetFactory
 from tests.conventions.factories import ConventionFactory, JustificatifFactory
 from tests.conventions.justificatif_helpers import (
     in_status,

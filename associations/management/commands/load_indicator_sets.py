@@ -1,6 +1,6 @@
 from django.core.management.base import BaseCommand
 
-from associations.indicator_reference import load_reference_sets
+from associations.indicators.reference import load_reference_sets
 
 
 class Command(BaseCommand):

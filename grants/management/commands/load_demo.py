@@ -10,7 +10,7 @@ LOADERS = [
     "deliberations.demo.load_deliberations",
     "associations.budgets.demo.load_budgets",
     "conventions.demo.load_conventions",
-    "associations.demo_indicators.load_indicators",
+    "associations.indicators.demo.load_indicators",
     "grants.finance.demo.load_finance",
     "conventions.demo_justificatifs.load_justificatifs",
 ]

@@ -449,8 +449,8 @@ def test_convention_finances_summarise_the_timeline(convention, manager, instruc
 def test_balance_waits_for_the_years_indicators_when_the_authority_asks_for_them(
     convention, manager
 ):
-    from associations.indicators import IndicatorReport
-    from tests.associations.indicator_factories import IndicatorReportFactory, IndicatorSetFactory
+    from associations.indicators.models import IndicatorReport
+    from tests.associations.indicators.factories import IndicatorReportFactory, IndicatorSetFactory
 
     accept_required_justificatifs(convention)
     association = convention.association

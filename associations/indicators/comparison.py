@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 from django import forms
 
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 from associations.models import Association, StructureType
 
 MEASURES = [("total", "Total"), ("women", "Femmes"), ("men", "Hommes")]

@@ -10,8 +10,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from associations.indicator_checks import Entry, check_entries, report_warnings
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
+from associations.indicators.checks import Entry, check_entries, report_warnings
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 
 # -- Who may do what -----------------------------------------------------------------------
 

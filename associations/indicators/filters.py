@@ -2,7 +2,7 @@ import django_filters
 from django import forms
 from django.db.models import Q
 
-from associations.indicators import IndicatorReport, IndicatorSet
+from associations.indicators.models import IndicatorReport, IndicatorSet
 from associations.models import StructureType
 
 

@@ -6,7 +6,7 @@ association fills one report per set: a draft until it is submitted, when it goe
 balance request (seed SCS art. 6.2 and annex V: "joints à la demande de solde").
 
 The arithmetic of a report (women + men = total, sub-indicators against their parent) is
-checked by pure functions in `associations.indicator_checks`, called by the forms and again by
+checked by pure functions in `associations.indicators.checks`, called by the forms and again by
 the services; the database checks what it can (non-negative values, the women / men sum).
 """
 

@@ -5,7 +5,7 @@ from dataclasses import dataclass
 import factory
 from factory.django import DjangoModelFactory
 
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 from tests.factories import AssociationFactory, AuthorityFactory, StructureTypeFactory
 
 

@@ -3,7 +3,7 @@
 from decimal import Decimal as D
 from types import SimpleNamespace
 
-from associations.indicator_checks import (
+from associations.indicators.checks import (
     Entry,
     check_entries,
     format_value,

@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
 from associations.budgets.forms import parse_amount
-from associations.indicator_checks import Entry, check_entries
-from associations.indicators import Indicator, IndicatorSet
+from associations.indicators.checks import Entry, check_entries
+from associations.indicators.models import Indicator, IndicatorSet
 from associations.models import StructureType
 from grants.templatetags.fr import format_amount
 

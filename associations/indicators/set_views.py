@@ -10,15 +10,15 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from associations import indicator_services as services
-from associations.indicator_filters import IndicatorSetFilter
-from associations.indicator_forms import (
+from associations.indicators import services
+from associations.indicators.filters import IndicatorSetFilter
+from associations.indicators.forms import (
     IndicatorForm,
     IndicatorSetCopyForm,
     IndicatorSetForm,
     indicator_depths,
 )
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet
 from associations.models import Association
 from grants.access import instructor_required, staff_required
 from grants.pagination import paginate

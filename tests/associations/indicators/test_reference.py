@@ -6,10 +6,10 @@ from decimal import Decimal as D
 import pytest
 from django.core.management import call_command
 
-from associations.demo_indicators import load_indicators
-from associations.indicator_reference import AMP_SIREN, SEM_SIREN, load_reference_sets
-from associations.indicator_services import submission_problems
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet
+from associations.indicators.demo import load_indicators
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet
+from associations.indicators.reference import AMP_SIREN, SEM_SIREN, load_reference_sets
+from associations.indicators.services import submission_problems
 from grants.demo import load_foundation
 from tests.factories import AuthorityFactory
 

@@ -9,11 +9,11 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from associations import indicator_services as services
-from associations.indicator_checks import Entry
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet
+from associations.indicators import services
+from associations.indicators.checks import Entry
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet
 from grants.models import Role
-from tests.associations.indicator_factories import IndicatorFactory, IndicatorSetFactory, small_set
+from tests.associations.indicators.factories import IndicatorFactory, IndicatorSetFactory, small_set
 from tests.conventions.factories import ConventionFactory
 from tests.factories import (
     AssociationFactory,

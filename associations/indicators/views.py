@@ -14,13 +14,13 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
-from associations import indicator_services as services
-from associations.indicator_chart import build_chart
-from associations.indicator_checks import check_entries, format_value, report_warnings
-from associations.indicator_comparison import ComparisonForm, comparison, default_indicator
-from associations.indicator_filters import IndicatorReportFilter
-from associations.indicator_forms import ReopenForm, ReportForm, indicator_depths
-from associations.indicators import IndicatorReport, IndicatorSet
+from associations.indicators import services
+from associations.indicators.chart import build_chart
+from associations.indicators.checks import check_entries, format_value, report_warnings
+from associations.indicators.comparison import ComparisonForm, comparison, default_indicator
+from associations.indicators.filters import IndicatorReportFilter
+from associations.indicators.forms import ReopenForm, ReportForm, indicator_depths
+from associations.indicators.models import IndicatorReport, IndicatorSet
 from associations.models import Association
 from grants.access import staff_required
 from grants.pagination import paginate

@@ -14,7 +14,7 @@ and skipped (with a message) when absent.
 
 from django.db import transaction
 
-from associations.indicators import Indicator, IndicatorSet, IndicatorValue
+from associations.indicators.models import Indicator, IndicatorSet, IndicatorValue
 from associations.models import StructureType
 from grants.models import Authority
 

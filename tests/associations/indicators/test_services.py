@@ -6,11 +6,11 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 
-from associations import indicator_services as services
-from associations.indicator_checks import Entry
-from associations.indicators import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
+from associations.indicators import services
+from associations.indicators.checks import Entry
+from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 from grants.models import Role
-from tests.associations.indicator_factories import (
+from tests.associations.indicators.factories import (
     IndicatorReportFactory,
     IndicatorSetFactory,
     IndicatorValueFactory,

@@ -1,7 +1,6 @@
 from django.urls import path
 
-from associations import indicator_set_views as set_views
-from associations import indicator_views as views
+from associations.indicators import set_views, views
 
 urlpatterns = [
     path("", views.report_list, name="indicator_report_list"),

@@ -17,9 +17,9 @@ from decimal import Decimal
 
 from django.utils import timezone
 
-from associations.indicator_checks import Entry, check_entries
-from associations.indicator_reference import AMP_SIREN, SEM_SIREN, load_reference_sets
-from associations.indicators import IndicatorReport, IndicatorValue
+from associations.indicators.checks import Entry, check_entries
+from associations.indicators.models import IndicatorReport, IndicatorValue
+from associations.indicators.reference import AMP_SIREN, SEM_SIREN, load_reference_sets
 from grants.models import User
 
 SCS_DEMO_COMMENT = (

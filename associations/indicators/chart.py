@@ -8,7 +8,7 @@ alternative and the SVG carries a title and a description.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from associations.indicator_checks import format_value
+from associations.indicators.checks import format_value
 
 WIDTH = 960
 LABEL_WIDTH = 220
