@@ -9,7 +9,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Association
-from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justificatif_data
+from conventions.justificatifs.due import UPLOAD_STATUSES, due_state, with_justificatif_data
 from conventions.models import Convention
 from conventions.notifications.models import Notification
 from grants import rules

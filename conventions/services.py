@@ -143,7 +143,7 @@ def generate_pdf(*, user, convention):
 def upload_signed_copy(*, user, convention, upload):
     """The scan of the signed convention becomes the reference copy."""
     from conventions.files import sha256_of
-    from conventions.uploads import PDF, inspect_upload
+    from conventions.justificatifs.uploads import PDF, inspect_upload
 
     _require(can_prepare(user, convention))
     _require_status(

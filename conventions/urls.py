@@ -24,5 +24,5 @@ urlpatterns = [
     ),
     path("<int:pk>/etape/<slug:step>/", views.convention_step, name="convention_step"),
     path("<int:pk>/avenants/nouveau/", views.amendment_create, name="amendment_create"),
-    path("", include("conventions.justificatif_urls")),
+    path("", include("conventions.justificatifs.urls")),
 ]

@@ -12,7 +12,7 @@ from django.db import IntegrityError, transaction
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions.justificatifs import UPLOAD_STATUSES, due_state, with_justificatif_data
+from conventions.justificatifs.due import UPLOAD_STATUSES, due_state, with_justificatif_data
 from conventions.models import Convention
 from conventions.notifications import services as notifications
 from conventions.notifications.models import Notification, ReminderSent

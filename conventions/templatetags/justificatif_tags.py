@@ -4,7 +4,7 @@ grant or convention for an association (association detail, convention form)."""
 from django import template
 
 from associations.models import Association
-from conventions.justificatifs import renewal_warnings
+from conventions.justificatifs.due import renewal_warnings
 
 register = template.Library()
 

@@ -16,7 +16,7 @@ from conventions.models import Justificatif, Notification
 from grants.models import Payment
 from tests.browser.test_indicators import manager_submits_indicators
 from tests.browser.utils import assert_accessible, login
-from tests.conventions.justificatif_helpers import exe_bytes, pdf_bytes
+from tests.conventions.justificatifs.factories import exe_bytes, pdf_bytes
 from tests.factories import AssociationFactory, AuthorityFactory, StructureTypeFactory
 from tests.grants.finance.factories import (
     BudgetLineFactory,

@@ -11,12 +11,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.indicators.models import IndicatorReport
-from conventions import justificatifs as services
+from conventions.justificatifs import services
 from conventions.models import Convention, Justificatif
 from grants.finance.models import Payment
 from tests.associations.indicators.factories import IndicatorReportFactory, IndicatorSetFactory
 from tests.conventions.factories import ConventionFactory, JustificatifFactory
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     in_status,
     manager_of,
     pdf_bytes,

@@ -12,7 +12,7 @@ LOADERS = [
     "conventions.demo.load_conventions",
     "associations.indicators.demo.load_indicators",
     "grants.finance.demo.load_finance",
-    "conventions.demo_justificatifs.load_justificatifs",
+    "conventions.justificatifs.demo.load_justificatifs",
 ]
 
 

@@ -9,13 +9,13 @@ from django.core import mail
 from django.urls import reverse
 from django.utils import timezone
 
-from conventions import justificatifs as services
+from conventions.justificatifs import services
 from conventions.models import Justificatif, Notification
 from conventions.notifications import services as notifications
 from grants.finance import services as payments
 from grants.finance.models import Payment
 from grants.models import Role
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     manager_of,
     pdf_upload,
     signed_convention,

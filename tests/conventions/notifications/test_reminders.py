@@ -10,10 +10,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
-from conventions import justificatifs as services
+from conventions.justificatifs import services
 from conventions.models import Convention, Justificatif, Notification, ReminderSent
 from conventions.notifications.reminders import send_reminders, stage_for
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     in_status,
     manager_of,
     pdf_upload,

@@ -7,11 +7,11 @@ import pytest
 import time_machine
 from django.urls import reverse
 
-from conventions import justificatifs as services
+from conventions.justificatifs import services
 from conventions.models import Justificatif
 from grants.models import Role
 from tests.conventions.factories import ConventionFactory, JustificatifFactory, signed
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     docx_bytes,
     manager_of,
     pdf_upload,

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from conventions import justificatif_views as views
+from conventions.justificatifs import views
 
 urlpatterns = [
     path("justificatifs/", views.justificatif_queue, name="justificatif_queue"),

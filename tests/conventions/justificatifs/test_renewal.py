@@ -4,12 +4,12 @@ convention lacks accepted justificatifs shows a warning (association page, conve
 import pytest
 from django.urls import reverse
 
-from conventions import justificatifs as services
-from conventions.justificatifs import renewal_warnings
+from conventions.justificatifs import services
+from conventions.justificatifs.due import renewal_warnings
 from conventions.models import Convention, Justificatif
 from grants.models import Role
 from tests.conventions.factories import ConventionFactory, JustificatifFactory, forecast_budget
-from tests.conventions.justificatif_helpers import in_status, signed_convention, staff_of
+from tests.conventions.justificatifs.factories import in_status, signed_convention, staff_of
 from tests.factories import GrantFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -129,7 +129,7 @@ def test_another_authority_never_sees_the_warning(client, previous):
 
 
 def test_a_previous_piece_rejected_shows_in_the_warning(previous, instructor):
-    from tests.conventions.justificatif_helpers import manager_of, pdf_upload
+    from tests.conventions.justificatifs.factories import manager_of, pdf_upload
 
     manager = manager_of(previous)
     piece = services.justificatif_upload(

@@ -1,10 +1,10 @@
 from django import forms
 
-from conventions.uploads import max_bytes, megabytes
+from conventions.justificatifs.uploads import max_bytes, megabytes
 
 
 class JustificatifUploadForm(forms.Form):
-    """One file; its content is checked by the upload service (conventions.uploads)."""
+    """One file; its content is checked by the upload service (justificatifs/uploads.py)."""
 
     file = forms.FileField(
         label="Fichier",

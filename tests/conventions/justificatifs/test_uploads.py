@@ -8,10 +8,10 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.urls import reverse
 
-from conventions import uploads
-from conventions.justificatifs import KIND_FORMATS
+from conventions.justificatifs import uploads
+from conventions.justificatifs.due import KIND_FORMATS
 from conventions.models import Justificatif
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     doc_bytes,
     docx_bytes,
     exe_bytes,
@@ -265,7 +265,7 @@ def test_a_path_in_the_file_name_never_reaches_the_disk(client, convention, mana
 def test_the_service_cleans_a_path_that_reaches_it(convention, manager, settings):
     from django.core.files import File
 
-    from conventions import justificatifs as services
+    from conventions.justificatifs import services
 
     hostile = File(io.BytesIO(pdf_bytes()), name="../../etc/passwd.pdf")
     saved = services.justificatif_upload(

@@ -6,11 +6,11 @@ from io import StringIO
 import pytest
 from pypdf import PdfReader
 
-from conventions.demo_justificatifs import REJECTION, load_justificatifs
+from conventions.justificatifs.demo import REJECTION, load_justificatifs
 from conventions.models import Justificatif, Notification, ReminderSent
 from conventions.notifications.reminders import send_reminders
 from grants.models import Role
-from tests.conventions.justificatif_helpers import signed_convention
+from tests.conventions.justificatifs.factories import signed_convention
 from tests.factories import ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

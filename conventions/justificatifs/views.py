@@ -13,9 +13,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
-from conventions import justificatifs as services
-from conventions.justificatif_filters import JustificatifFilter
-from conventions.justificatif_forms import JustificatifUploadForm, ReviewForm
+from conventions.justificatifs import due, services
+from conventions.justificatifs.filters import JustificatifFilter
+from conventions.justificatifs.forms import JustificatifUploadForm, ReviewForm
 from conventions.models import Convention, Justificatif
 from grants.access import staff_required
 from grants.pagination import paginate
@@ -41,7 +41,7 @@ def _error_messages(error):
 @login_required
 def justificatif_list(request, pk):
     convention = _visible_convention(request.user, pk)
-    rows = services.kind_rows(convention)
+    rows = due.kind_rows(convention)
     today = timezone.localdate()
     due_date = convention.justificatifs_due_date
     ctx = {
@@ -53,10 +53,10 @@ def justificatif_list(request, pk):
         "days_overdue": (today - due_date).days,
         "is_past_due": due_date < today,
         "can_upload": services.can_upload(request.user, convention)
-        and convention.status in services.UPLOAD_STATUSES,
+        and convention.status in due.UPLOAD_STATUSES,
         "is_manager": services.can_upload(request.user, convention),
         "can_review": services.can_review(request.user, convention),
-        "upload_open": convention.status in services.UPLOAD_STATUSES,
+        "upload_open": convention.status in due.UPLOAD_STATUSES,
         "all_accepted": all(row.state == "accepted" for row in rows if row.required),
     }
     return render(request, "conventions/justificatifs/list.html", ctx)
@@ -70,7 +70,7 @@ def justificatif_upload(request, pk, kind):
         raise Http404
     if not services.can_upload(request.user, convention):
         raise PermissionDenied
-    formats = services.formats_label(kind)
+    formats = due.formats_label(kind)
     form = JustificatifUploadForm(request.POST or None, request.FILES or None, formats=formats)
     current = convention.justificatifs.filter(kind=kind, is_current=True).first()
     if request.method == "POST" and form.is_valid():
@@ -96,11 +96,11 @@ def justificatif_upload(request, pk, kind):
         "form": form,
         "kind": kind,
         "label": Justificatif.Kind(kind).label,
-        "help": services.KIND_HELP[kind],
+        "help": due.KIND_HELP[kind],
         "current": current,
         "due_date": convention.justificatifs_due_date,
         "required": kind in convention.required_justificatif_kinds,
-        "upload_open": convention.status in services.UPLOAD_STATUSES,
+        "upload_open": convention.status in due.UPLOAD_STATUSES,
         "already_accepted": current is not None and current.status == Justificatif.Status.ACCEPTED,
     }
     return render(request, "conventions/justificatifs/upload.html", ctx)

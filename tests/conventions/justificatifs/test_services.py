@@ -7,13 +7,13 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
-from conventions import justificatifs as services
+from conventions.justificatifs import due, services
 from conventions.models import Convention, ConventionEvent, Justificatif
 from grants.finance import services as payments
 from grants.finance.models import Payment
 from grants.models import Role
 from tests.conventions.factories import forecast_budget
-from tests.conventions.justificatif_helpers import (
+from tests.conventions.justificatifs.factories import (
     in_status,
     manager_of,
     pdf_upload,
@@ -110,17 +110,17 @@ def test_after_a_rejection_the_new_upload_replaces_it_in_the_required_list(
     services.justificatif_reject(
         user=instructor, justificatif=rejected, reason="Le bilan n'est pas signé."
     )
-    state = services.due_state(convention)
+    state = due.due_state(convention)
     assert {i.kind: i.state for i in state.items}[Kind.COMPTES_ANNUELS] == "rejected"
 
     corrected = upload(manager, convention, pages=2)
     rejected.refresh_from_db()
     assert rejected.status == Status.REJECTED and not rejected.is_current
     assert rejected.rejection_reason == "Le bilan n'est pas signé."
-    state = services.due_state(convention)
+    state = due.due_state(convention)
     item = next(i for i in state.items if i.kind == Kind.COMPTES_ANNUELS)
     assert item.state == "submitted" and item.justificatif == corrected
-    rows = {row.kind: row for row in services.kind_rows(convention)}
+    rows = {row.kind: row for row in due.kind_rows(convention)}
     assert rows[Kind.COMPTES_ANNUELS].current == corrected
     assert rows[Kind.COMPTES_ANNUELS].history == [rejected]
 
@@ -206,12 +206,12 @@ def test_due_state_marks_overdue_only_what_is_still_to_hand_in(convention, manag
 
     assert convention.justificatifs_due_date == datetime.date(2024, 6, 30)
     after = datetime.date(2024, 7, 1)
-    state = services.due_state(convention, after)
+    state = due.due_state(convention, after)
     assert state.days_left == -1 and state.is_overdue
     assert [i.state for i in state.items] == ["missing", "missing", "missing"]
     for kind in convention.required_justificatif_kinds:
         upload(manager, convention, kind=kind, text=kind)
-    state = services.due_state(convention, after)
+    state = due.due_state(convention, after)
     assert not state.is_overdue  # everything is with the authority, under review
     assert [i.state for i in state.under_review] == ["submitted"] * 3
 
