@@ -3,41 +3,18 @@ an illegal transition with a clear French message, and records who and when."""
 
 import datetime
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
 from conventions.models import Amendment, Convention, ConventionEvent
 from grants import rules
+from grants.access import can_prepare, can_record_association_signature, require
 
 Status = Convention.Status
 
 # Who may act (the role checks of every step).
-
-
-def can_prepare(user, convention=None):
-    """Instructors and administrators of the convention's authority prepare conventions."""
-    if not user.is_authenticated or not user.can_instruct:
-        return False
-    if convention is None or user.is_platform_admin:
-        return True
-    return user.authority_id == convention.authority_id
-
-
-def can_record_association_signature(user, convention):
-    if can_prepare(user, convention):
-        return True
-    return (
-        user.is_authenticated
-        and user.is_manager
-        and user.managed_associations.filter(pk=convention.association_id).exists()
-    )
-
-
-def _require(allowed, message="Votre rôle ne permet pas cette action."):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _require_status(convention, allowed, action):
@@ -88,7 +65,7 @@ def refresh_amount(convention):
 
 @transaction.atomic
 def convention_create(*, user, authority, association, template, grants, **fields):
-    _require(can_prepare(user) and (user.is_platform_admin or user.authority_id == authority.pk))
+    require(can_prepare(user) and (user.is_platform_admin or user.authority_id == authority.pk))
     convention = Convention(
         authority=authority,
         association=association,
@@ -107,7 +84,7 @@ def convention_create(*, user, authority, association, template, grants, **field
 
 def convention_update(*, user, convention, form):
     """Save the edit form of a draft (the form carries the fields and the grants)."""
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT], "modifier la convention")
     with transaction.atomic():
         convention = form.save()
@@ -117,7 +94,7 @@ def convention_update(*, user, convention, form):
 
 
 def annex_saved(*, user, convention, label):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT], "modifier les annexes")
     Convention.objects.filter(pk=convention.pk).update(updated_at=timezone.now())
     _log(convention, user, f"{label} modifiée")
@@ -130,7 +107,7 @@ def generate_pdf(*, user, convention):
     """(Re)generate the PDF: staff only, and only while no party has signed."""
     from conventions.pdf import store_convention_pdf
 
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
     with transaction.atomic():
         convention = _lock(convention)
@@ -145,7 +122,7 @@ def upload_signed_copy(*, user, convention, upload):
     from conventions.files import sha256_of
     from conventions.justificatifs.uploads import PDF, inspect_upload
 
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     _require_status(
         convention,
         [Status.SIGNED_ASSOCIATION, Status.SIGNED_AUTHORITY, Status.NOTIFIED, Status.IN_EXECUTION],
@@ -170,7 +147,7 @@ def upload_signed_copy(*, user, convention, upload):
 
 @transaction.atomic
 def mark_ready(*, user, convention):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.DRAFT], "la déclarer prête pour signature")
     problems = []
@@ -200,7 +177,7 @@ def mark_ready(*, user, convention):
 
 @transaction.atomic
 def back_to_draft(*, user, convention):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.READY], "la remettre en brouillon")
     previous = convention.status
@@ -212,7 +189,7 @@ def back_to_draft(*, user, convention):
 
 @transaction.atomic
 def record_association_signature(*, user, convention, signer_name, signed_on):
-    _require(can_record_association_signature(user, convention))
+    require(can_record_association_signature(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.READY], "enregistrer la signature de l'association")
     if not (signer_name or "").strip():
@@ -230,7 +207,7 @@ def record_association_signature(*, user, convention, signer_name, signed_on):
 
 @transaction.atomic
 def record_authority_signature(*, user, convention, signer_name, signed_on):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(
         convention, [Status.SIGNED_ASSOCIATION], "enregistrer la signature de la collectivité"
@@ -255,7 +232,7 @@ def record_authority_signature(*, user, convention, signer_name, signed_on):
 
 @transaction.atomic
 def notify(*, user, convention, notified_on):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.SIGNED_AUTHORITY], "notifier la convention")
     _check_date(notified_on, "de notification")
@@ -274,7 +251,7 @@ def notify(*, user, convention, notified_on):
 
 @transaction.atomic
 def start_execution(*, user, convention, started_on=None):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.NOTIFIED], "passer la convention en exécution")
     previous = convention.status
@@ -287,7 +264,7 @@ def start_execution(*, user, convention, started_on=None):
 
 @transaction.atomic
 def close(*, user, convention, closed_on=None):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, [Status.IN_EXECUTION], "solder la convention")
     previous = convention.status
@@ -308,7 +285,7 @@ TERMINABLE = [
 
 @transaction.atomic
 def terminate(*, user, convention, reason, terminated_on=None):
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, TERMINABLE, "résilier la convention")
     if not (reason or "").strip():
@@ -340,7 +317,7 @@ def amendment_create(
     new_end_date=None,
 ):
     """An avenant changes the amount and/or the dates; the values it replaces are kept."""
-    _require(can_prepare(user, convention))
+    require(can_prepare(user, convention))
     convention = _lock(convention)
     _require_status(convention, AMENDABLE, "enregistrer un avenant")
     amount_change = rules.to_money(amount_change or 0)

@@ -25,7 +25,7 @@ from conventions.forms import (
 )
 from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
-from grants import rules
+from grants import access, rules
 from grants.access import instructor_required, staff_required
 from grants.models import Grant
 from grants.pagination import paginate
@@ -66,7 +66,7 @@ def convention_list(request):
         "page": page,
         "show_authority": user.is_platform_admin,
         "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
-        "can_prepare": services.can_prepare(user),
+        "can_prepare": access.can_prepare(user),
     }
     return render(request, "conventions/convention_list.html", ctx)
 
@@ -92,7 +92,7 @@ def grants_missing_convention(request):
         "page": page,
         "threshold": rules.CONVENTION_THRESHOLD,
         "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
-        "can_prepare": services.can_prepare(request.user),
+        "can_prepare": access.can_prepare(request.user),
     }
     return render(request, "conventions/grants_missing_convention.html", ctx)
 
@@ -126,8 +126,8 @@ def convention_detail(request, pk):
         "justificatifs": justificatif_statuses(convention, obligations),
         "problems": convention_problems(convention) if user.is_staff_member else None,
         "events": convention.events.select_related("user")[:50],
-        "can_prepare": services.can_prepare(user, convention),
-        "can_sign_association": services.can_record_association_signature(user, convention),
+        "can_prepare": access.can_prepare(user, convention),
+        "can_sign_association": access.can_record_association_signature(user, convention),
         "annexes": ANNEXES,
         "counts": {
             "contributions": convention.contributions.count(),
@@ -193,7 +193,7 @@ def convention_create(request):
 @require_http_methods(["GET", "POST"])
 def convention_edit(request, pk):
     convention = _visible(request.user, pk)
-    if not services.can_prepare(request.user, convention):
+    if not access.can_prepare(request.user, convention):
         raise PermissionDenied
     if not convention.is_editable:
         messages.error(
@@ -218,7 +218,7 @@ def convention_annex_edit(request, pk, annex):
     if annex not in ANNEXES:
         raise Http404
     convention = _visible(request.user, pk)
-    if not services.can_prepare(request.user, convention):
+    if not access.can_prepare(request.user, convention):
         raise PermissionDenied
     if not convention.is_editable:
         messages.error(request, "Seules les annexes d'un brouillon se modifient.")
@@ -279,7 +279,7 @@ def convention_pdf(request, pk):
 @require_http_methods(["GET", "POST"])
 def convention_signed_upload(request, pk):
     convention = _visible(request.user, pk)
-    if not services.can_prepare(request.user, convention):
+    if not access.can_prepare(request.user, convention):
         raise PermissionDenied
     form = SignedCopyForm(request.POST or None, request.FILES or None)
     if request.method == "POST" and form.is_valid():
@@ -377,9 +377,9 @@ def convention_step(request, pk, step):
     convention = _visible(request.user, pk)
     run, form_class, title = STEPS[step]
     allowed = (
-        services.can_record_association_signature(request.user, convention)
+        access.can_record_association_signature(request.user, convention)
         if step == "signature-association"
-        else services.can_prepare(request.user, convention)
+        else access.can_prepare(request.user, convention)
     )
     if not allowed:
         raise PermissionDenied
@@ -406,7 +406,7 @@ def convention_step(request, pk, step):
 @require_http_methods(["GET", "POST"])
 def amendment_create(request, pk):
     convention = _visible(request.user, pk)
-    if not services.can_prepare(request.user, convention):
+    if not access.can_prepare(request.user, convention):
         raise PermissionDenied
     form = AmendmentForm(request.POST or None, convention=convention)
     if request.method == "POST" and form.is_valid():

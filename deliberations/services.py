@@ -1,23 +1,16 @@
 """Writes that span several rows: attendance, deliberations with their articles and grants,
 the prefecture transmission. Each checks who may act and records who and when."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import ProtectedError
 from django.utils import timezone
 
 from deliberations import actes, rules
 from deliberations.models import Attendance, Deliberation, Session
+from grants.access import ensure_can_edit
 
 Status = Attendance.Status
-
-
-def ensure_can_edit(user, authority_id):
-    """Instructors and administrators of the authority (or of the platform) write here."""
-    if not user.can_instruct:
-        raise PermissionDenied
-    if not user.is_platform_admin and user.authority_id != authority_id:
-        raise PermissionDenied
 
 
 def attendance_errors(*, members, entries, presiding_id, secretary_id, session):

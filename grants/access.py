@@ -1,8 +1,16 @@
-"""Small decorators for access checks, in the style of healthchecks' views.
+"""Who may see and who may act, in one module.
 
-Objects are always fetched through `visible_to(user)` querysets, so another authority's or
-another association's record answers 404 whatever URL is typed. These decorators add the role
-checks on top: a role that may see a page but not act on it gets 403.
+- `scope()`: the access rule every `visible_to(user)` queryset applies. Objects are always fetched
+  through it, so another authority's or another association's record answers 404 whatever URL is
+  typed.
+- The role decorators of the views (`staff_required`, `instructor_required`, `finance_required`):
+  a role that may see a page but not act on it gets 403.
+- Every "may this user do X" predicate (`can_*`, `ensure_can_edit`), each with the business
+  reason in its docstring; services call `require(can_x(...), message)` before they write, views
+  call the same predicates to show or hide the buttons. tests/grants/test_access.py tabulates
+  them role by role.
+
+Nothing here imports a model: predicates read the user's role and the ids on the object.
 """
 
 from functools import wraps
@@ -51,3 +59,150 @@ def scope(queryset, user, *, authority, association=None):
         lookup = "pk" if authority == "pk" else f"{authority}_id"
         return queryset.filter(**{lookup: user.authority_id})
     return queryset.none()
+
+
+def require(allowed, message="Votre rôle ne permet pas cette action."):
+    """Refuse a step the user's role does not allow, with a French message (403)."""
+    if not allowed:
+        raise PermissionDenied(message)
+
+
+def _same_authority(user, authority_id):
+    return user.is_platform_admin or bool(user.authority_id and user.authority_id == authority_id)
+
+
+def manages(user, association_id):
+    """The user is one of the managers of this association (by id)."""
+    return (
+        user.is_authenticated
+        and user.is_manager
+        and user.managed_associations.filter(pk=association_id).exists()
+    )
+
+
+# ---- deliberations --------------------------------------------------------------------------
+
+
+def ensure_can_edit(user, authority_id):
+    """Instructors and administrators of the authority (or of the platform) prepare the
+    assembly's bodies, sessions, attendance and deliberations; anyone else gets 403."""
+    require(user.is_authenticated and user.can_instruct and _same_authority(user, authority_id))
+
+
+# ---- association budgets and indicators -----------------------------------------------------
+
+
+def can_edit_budgets(user, association=None):
+    """Instructors and administrators, and the association's own managers, type the budgets
+    (the association writes its Cerfa 12156; staff correct it).
+
+    Callers fetch the association or budget through `visible_to(user)` first, so a manager
+    never reaches another association's budget; the check on `association` is a second lock.
+    """
+    if not user.is_authenticated:
+        return False
+    if user.can_instruct:
+        return association is None or _same_authority(user, association.authority_id)
+    if user.is_manager:
+        return association is None or manages(user, association.pk)
+    return False
+
+
+def can_define_sets(user):
+    """Instructors and administrators define the indicator sets of their authority (annex V)."""
+    return user.is_authenticated and user.can_instruct
+
+
+def can_fill_report(user, association, report=None):
+    """Managers fill their association's drafts; instructors fill or correct any report.
+
+    Callers reach the association through `visible_to(user)` first: another authority's staff
+    or another association's manager never get here (404).
+    """
+    if not user.is_authenticated:
+        return False
+    if user.can_instruct:
+        return _same_authority(user, association.authority_id)
+    if manages(user, association.pk):
+        return report is None or not report.is_submitted
+    return False
+
+
+def can_submit_report(user, report):
+    """Whoever may fill a draft report submits it; a submitted report is not submitted again."""
+    return (
+        report is not None and not report.is_submitted and can_fill_report(user, report.association)
+    )
+
+
+def can_reopen_report(user, report):
+    """Only instructors reopen a submitted report, so that the association can correct it."""
+    return (
+        report is not None
+        and report.is_submitted
+        and user.is_authenticated
+        and user.can_instruct
+        and _same_authority(user, report.association.authority_id)
+    )
+
+
+# ---- conventions and justificatifs ----------------------------------------------------------
+
+
+def can_prepare(user, convention=None):
+    """Instructors and administrators of the convention's authority prepare conventions,
+    generate their PDF and record the authority's steps."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    if convention is None or user.is_platform_admin:
+        return True
+    return user.authority_id == convention.authority_id
+
+
+def can_record_association_signature(user, convention):
+    """The association's signature is recorded by the staff who prepare the convention or by
+    the association's own managers (who sign it)."""
+    return can_prepare(user, convention) or manages(user, convention.association_id)
+
+
+def can_upload(user, convention):
+    """Only the association's managers hand in its justificatifs (seed SCS art. 6.2)."""
+    return manages(user, convention.association_id)
+
+
+def can_review(user, convention):
+    """Instructors and administrators of the convention's authority review justificatifs."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return _same_authority(user, convention.authority_id)
+
+
+# ---- finance --------------------------------------------------------------------------------
+
+
+def can_manage_budget(user, authority_id=None):
+    """Finance officers manage their authority's budget lines and commitments (engagements)."""
+    if not user.is_authenticated or not (user.is_finance or user.is_platform_admin):
+        return False
+    return authority_id is None or _same_authority(user, authority_id)
+
+
+def can_request_payment(user, convention):
+    """Only the association's managers request payments: they sign the certification that the
+    expense is real and serves the convention's object."""
+    return manages(user, convention.association_id)
+
+
+def can_certify(user, convention):
+    """Instructors certify the service fait (and may reject a request): separation of duties,
+    the person who certifies is not the one who orders the payment."""
+    return (
+        user.is_authenticated
+        and user.can_instruct
+        and _same_authority(user, convention.authority_id)
+    )
+
+
+def can_order(user, convention):
+    """Finance officers record payment orders (mandats), payments and clawbacks (titres)."""
+    return user.is_authenticated and can_manage_budget(user, convention.authority_id)

@@ -6,36 +6,22 @@ Views and the XLSX import call these; each checks who may write and runs in one 
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from associations.budgets import chart
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine
+from grants.access import can_edit_budgets, require
 
 ZERO = Decimal("0.00")
 MAX_AMOUNT = Decimal("9999999999.99")
 
 
-def can_edit_budgets(user, association=None):
-    """Instructors and administrators, and the association's own managers.
-
-    Callers fetch the association or budget through `visible_to(user)` first, so a manager
-    never reaches another association's budget; the check on `association` is a second lock.
-    """
-    if not user.is_authenticated:
-        return False
-    if user.can_instruct:
-        return True
-    if user.is_manager:
-        if association is None:
-            return True
-        return user.managed_associations.filter(pk=association.pk).exists()
-    return False
-
-
 def _require_editor(user, association):
-    if not can_edit_budgets(user, association):
-        raise PermissionDenied("Vous ne pouvez pas modifier les budgets de cette association.")
+    require(
+        can_edit_budgets(user, association),
+        "Vous ne pouvez pas modifier les budgets de cette association.",
+    )
 
 
 def _require_not_frozen(budget):

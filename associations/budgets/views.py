@@ -33,14 +33,9 @@ from associations.budgets.forms import (
 )
 from associations.budgets.imports import CONTENT_TYPE, budget_import, budget_workbook
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine
-from associations.budgets.services import (
-    LineData,
-    budget_create,
-    budget_delete,
-    budget_lines_save,
-    can_edit_budgets,
-)
+from associations.budgets.services import LineData, budget_create, budget_delete, budget_lines_save
 from associations.models import Association
+from grants.access import can_edit_budgets
 from grants.models import Authority
 from grants.pagination import paginate
 

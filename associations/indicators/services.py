@@ -12,47 +12,9 @@ from django.utils import timezone
 
 from associations.indicators.checks import Entry, check_entries, report_warnings
 from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
+from grants.access import can_define_sets, can_fill_report, can_submit_report, manages, require
 
 # -- Who may do what -----------------------------------------------------------------------
-
-
-def manages(user, association):
-    return user.is_manager and user.managed_associations.filter(pk=association.pk).exists()
-
-
-def can_define_sets(user):
-    """Instructors and administrators define the indicator sets of their authority."""
-    return user.is_authenticated and user.can_instruct
-
-
-def can_fill_report(user, association, report=None):
-    """Managers fill their association's drafts; instructors fill or correct any report.
-
-    Callers reach the association through `visible_to(user)` first: another authority's staff
-    or another association's manager never get here (404).
-    """
-    if not user.is_authenticated:
-        return False
-    if user.can_instruct:
-        return True
-    if manages(user, association):
-        return report is None or not report.is_submitted
-    return False
-
-
-def can_submit_report(user, report):
-    return (
-        report is not None and not report.is_submitted and can_fill_report(user, report.association)
-    )
-
-
-def can_reopen_report(user, report):
-    return report is not None and report.is_submitted and user.can_instruct
-
-
-def _require(allowed, message):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 # -- Reports -------------------------------------------------------------------------------
@@ -94,7 +56,7 @@ def report_save(*, association, indicator_set, entries, user, comment=""):
         .first()
     )
     if not can_fill_report(user, association, report):
-        if report is not None and report.is_submitted and manages(user, association):
+        if report is not None and report.is_submitted and manages(user, association.pk):
             raise PermissionDenied(
                 "Ce rapport a été soumis : seule la collectivité peut encore le corriger."
             )
@@ -167,7 +129,7 @@ def report_submit(report, user):
     report = IndicatorReport.objects.select_for_update().get(pk=report.pk)
     if report.is_submitted:
         raise ValidationError("Ce rapport a déjà été soumis.")
-    _require(can_submit_report(user, report), "Votre rôle ne permet pas de soumettre ce rapport.")
+    require(can_submit_report(user, report), "Votre rôle ne permet pas de soumettre ce rapport.")
     problems, _warnings = submission_problems(report)
     _raise_problems(problems)
     report.status = IndicatorReport.Status.SUBMITTED
@@ -182,7 +144,7 @@ def report_submit(report, user):
 def report_reopen(report, user, *, reason):
     """An instructor sends a submitted report back to the association as a draft."""
     report = IndicatorReport.objects.select_for_update().get(pk=report.pk)
-    _require(user.can_instruct, "Seule la collectivité peut rouvrir un rapport.")
+    require(user.can_instruct, "Seule la collectivité peut rouvrir un rapport.")
     if not report.is_submitted:
         raise ValidationError("Ce rapport n'est pas soumis : il est déjà modifiable.")
     reason = (reason or "").strip()
@@ -209,7 +171,7 @@ def next_position(indicator_set):
 def indicator_set_copy(source, *, year, structure_type, user):
     """A new set for another year (or type) with the same indicators, codes and structure,
     so that next year's values compare with this year's."""
-    _require(can_define_sets(user), "Votre rôle ne permet pas de définir des indicateurs.")
+    require(can_define_sets(user), "Votre rôle ne permet pas de définir des indicateurs.")
     target = IndicatorSet(
         authority=source.authority,
         structure_type=structure_type,
@@ -243,7 +205,7 @@ def indicator_set_copy(source, *, year, structure_type, user):
 
 def indicator_delete(indicator, user):
     """Remove an indicator that no report uses (its sub-indicators go with it)."""
-    _require(can_define_sets(user), "Votre rôle ne permet pas de définir des indicateurs.")
+    require(can_define_sets(user), "Votre rôle ne permet pas de définir des indicateurs.")
     ids = [indicator.pk, *_descendant_ids(indicator)]
     if IndicatorValue.objects.filter(indicator_id__in=ids).exists():
         raise ValidationError(

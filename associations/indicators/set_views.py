@@ -20,6 +20,7 @@ from associations.indicators.forms import (
 )
 from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet
 from associations.models import Association
+from grants import access
 from grants.access import instructor_required, staff_required
 from grants.pagination import paginate
 
@@ -52,7 +53,7 @@ def set_list(request):
     ctx = {
         "filter": set_filter,
         "page": paginate(request, rows, count_queryset=filtered),
-        "can_define": services.can_define_sets(request.user),
+        "can_define": access.can_define_sets(request.user),
         "is_filtered": any(v for k, v in request.GET.items() if k not in {"page", "ordering"}),
     }
     return render(request, "associations/indicators/set_list.html", ctx)
@@ -94,7 +95,7 @@ def set_detail(request, pk):
         "indicator_set": indicator_set,
         "rows": rows,
         "page": paginate(request, associations, count_queryset=concerned),
-        "can_define": services.can_define_sets(request.user),
+        "can_define": access.can_define_sets(request.user),
     }
     return render(request, "associations/indicators/set_detail.html", ctx)
 

@@ -22,6 +22,7 @@ from associations.indicators.filters import IndicatorReportFilter
 from associations.indicators.forms import ReopenForm, ReportForm, indicator_depths
 from associations.indicators.models import IndicatorReport, IndicatorSet
 from associations.models import Association
+from grants import access
 from grants.access import staff_required
 from grants.pagination import paginate
 
@@ -141,9 +142,9 @@ def report_detail(request, association_pk, set_pk):
         "rows": _values_table(indicators, entries),
         "problems": problems,
         "warnings": warnings,
-        "can_edit": services.can_fill_report(user, association, report),
-        "can_submit": services.can_submit_report(user, report),
-        "can_reopen": services.can_reopen_report(user, report),
+        "can_edit": access.can_fill_report(user, association, report),
+        "can_submit": access.can_submit_report(user, report),
+        "can_reopen": access.can_reopen_report(user, report),
     }
     return render(request, "associations/indicators/report_detail.html", ctx)
 
@@ -153,7 +154,7 @@ def report_detail(request, association_pk, set_pk):
 def report_edit(request, association_pk, set_pk):
     user = request.user
     association, indicator_set, report = _report_or_404(user, association_pk, set_pk)
-    if not services.can_fill_report(user, association, report):
+    if not access.can_fill_report(user, association, report):
         raise PermissionDenied
     indicators = list(indicator_set.indicators.all())
     form = ReportForm(
@@ -194,7 +195,7 @@ def report_edit(request, association_pk, set_pk):
 def report_submit(request, association_pk, set_pk):
     user = request.user
     association, indicator_set, report = _report_or_404(user, association_pk, set_pk)
-    if not services.can_fill_report(user, association, report):
+    if not access.can_fill_report(user, association, report):
         raise PermissionDenied
     if report is None:
         messages.info(request, "Renseignez d'abord les indicateurs.")

@@ -2,8 +2,8 @@
 
 from django import template
 
-from associations.indicators import services
 from associations.indicators.models import IndicatorReport, IndicatorSet
+from grants import access
 
 register = template.Library()
 
@@ -28,7 +28,6 @@ def convention_indicators(context, convention):
         "association": association,
         "report": report,
         "indicator_set": indicator_set,
-        "can_fill": indicator_set is not None
-        and services.can_fill_report(user, association, report),
-        "can_define": services.can_define_sets(user),
+        "can_fill": indicator_set is not None and access.can_fill_report(user, association, report),
+        "can_define": access.can_define_sets(user),
     }

@@ -8,7 +8,7 @@ of conventions work on querysets prepared by `with_justificatif_data()`, so thei
 not grow with the number of conventions.
 """
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
@@ -17,32 +17,12 @@ from conventions.justificatifs.due import KIND_FORMATS, UPLOAD_STATUSES
 from conventions.justificatifs.uploads import display_name, inspect_upload
 from conventions.models import Convention, ConventionEvent, Justificatif
 from conventions.notifications import services as notifications
+from grants.access import can_review, can_upload, require
 
 Kind = Justificatif.Kind
 Status = Justificatif.Status
 
 # ---- who may act -----------------------------------------------------------------------------
-
-
-def can_upload(user, convention):
-    """Only the association's managers hand in its justificatifs."""
-    return (
-        user.is_authenticated
-        and user.is_manager
-        and user.managed_associations.filter(pk=convention.association_id).exists()
-    )
-
-
-def can_review(user, convention):
-    """Instructors and administrators of the convention's authority review justificatifs."""
-    if not user.is_authenticated or not user.can_instruct:
-        return False
-    return user.is_platform_admin or user.authority_id == convention.authority_id
-
-
-def _require(allowed, message="Votre rôle ne permet pas cette action."):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _log(convention, user, action):
@@ -54,7 +34,7 @@ def _log(convention, user, action):
 
 def justificatif_upload(*, user, convention, kind, upload):
     """The association hands in one justificatif; it becomes the current one of its kind."""
-    _require(
+    require(
         can_upload(user, convention),
         "Seul un gestionnaire de l'association dépose ses justificatifs.",
     )
@@ -153,7 +133,7 @@ def _require_reviewable(justificatif, action):
 def justificatif_accept(*, user, justificatif):
     justificatif = _lock(justificatif)
     convention = justificatif.convention
-    _require(
+    require(
         can_review(user, convention),
         "Seul un agent instructeur de la collectivité examine les justificatifs.",
     )
@@ -171,7 +151,7 @@ def justificatif_accept(*, user, justificatif):
 def justificatif_reject(*, user, justificatif, reason):
     justificatif = _lock(justificatif)
     convention = justificatif.convention
-    _require(
+    require(
         can_review(user, convention),
         "Seul un agent instructeur de la collectivité examine les justificatifs.",
     )

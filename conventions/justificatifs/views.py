@@ -17,6 +17,7 @@ from conventions.justificatifs import due, services
 from conventions.justificatifs.filters import JustificatifFilter
 from conventions.justificatifs.forms import JustificatifUploadForm, ReviewForm
 from conventions.models import Convention, Justificatif
+from grants import access
 from grants.access import staff_required
 from grants.pagination import paginate
 
@@ -52,10 +53,10 @@ def justificatif_list(request, pk):
         "days_left": (due_date - today).days,
         "days_overdue": (today - due_date).days,
         "is_past_due": due_date < today,
-        "can_upload": services.can_upload(request.user, convention)
+        "can_upload": access.can_upload(request.user, convention)
         and convention.status in due.UPLOAD_STATUSES,
-        "is_manager": services.can_upload(request.user, convention),
-        "can_review": services.can_review(request.user, convention),
+        "is_manager": access.can_upload(request.user, convention),
+        "can_review": access.can_review(request.user, convention),
         "upload_open": convention.status in due.UPLOAD_STATUSES,
         "all_accepted": all(row.state == "accepted" for row in rows if row.required),
     }
@@ -68,7 +69,7 @@ def justificatif_upload(request, pk, kind):
     convention = _visible_convention(request.user, pk)
     if kind not in Justificatif.Kind.values:
         raise Http404
-    if not services.can_upload(request.user, convention):
+    if not access.can_upload(request.user, convention):
         raise PermissionDenied
     formats = due.formats_label(kind)
     form = JustificatifUploadForm(request.POST or None, request.FILES or None, formats=formats)
@@ -180,7 +181,7 @@ def justificatif_review(request, justificatif_pk):
         pk=justificatif_pk,
     )
     convention = justificatif.convention
-    if not services.can_review(request.user, convention):
+    if not access.can_review(request.user, convention):
         raise PermissionDenied
     form = ReviewForm(request.POST or None)
     errors = []

@@ -10,13 +10,14 @@ The rules themselves are the pure functions of grants.rules.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q, Sum
 from django.utils import timezone
 
 from associations.indicators.models import indicators_awaiting_submission
 from grants import rules
+from grants.access import can_certify, can_manage_budget, can_order, can_request_payment, require
 from grants.finance.models import (
     CERTIFICATION_TEXT,
     BudgetLine,
@@ -32,45 +33,6 @@ Kind = Payment.Kind
 Status = Payment.Status
 
 # ---- who may act -----------------------------------------------------------------------------
-
-
-def _same_authority(user, authority_id):
-    return user.is_platform_admin or (user.authority_id and user.authority_id == authority_id)
-
-
-def can_manage_budget(user, authority_id=None):
-    """Finance officers manage their authority's budget lines and commitments."""
-    if not user.is_authenticated or not (user.is_finance or user.is_platform_admin):
-        return False
-    return authority_id is None or _same_authority(user, authority_id)
-
-
-def can_request_payment(user, convention):
-    """Only the association's managers request payments: they sign the certification."""
-    return (
-        user.is_authenticated
-        and user.is_manager
-        and user.managed_associations.filter(pk=convention.association_id).exists()
-    )
-
-
-def can_certify(user, convention):
-    """Instructors certify the service fait (and may reject a request)."""
-    return (
-        user.is_authenticated
-        and user.can_instruct
-        and _same_authority(user, convention.authority_id)
-    )
-
-
-def can_order(user, convention):
-    """Finance officers record payment orders (mandats), payments and clawbacks."""
-    return user.is_authenticated and can_manage_budget(user, convention.authority_id)
-
-
-def _require(allowed, message="Votre rôle ne permet pas cette action."):
-    if not allowed:
-        raise PermissionDenied(message)
 
 
 def _check_past_date(value, label, not_before=None, not_before_label=""):
@@ -273,7 +235,7 @@ def committed_on(line):
 @transaction.atomic
 def budget_line_save(line, user):
     """Create or update a line; its voted credits never fall below what is committed on it."""
-    _require(can_manage_budget(user, line.authority_id))
+    require(can_manage_budget(user, line.authority_id))
     if line.pk:
         BudgetLine.objects.select_for_update().get(pk=line.pk)
         committed = committed_on(line)
@@ -301,7 +263,7 @@ def _grant_deliberation_is_executory(grant):
 @transaction.atomic
 def grant_commit(*, grant, budget_line, number, date, user):
     """Commit a grant's amount on a budget line (engagement), if the credits allow it."""
-    _require(can_manage_budget(user, grant.authority_id))
+    require(can_manage_budget(user, grant.authority_id))
     line = BudgetLine.objects.select_for_update().get(pk=budget_line.pk)
     number = (number or "").strip()
     if not number:
@@ -360,7 +322,7 @@ def grant_commit(*, grant, budget_line, number, date, user):
 @transaction.atomic
 def commitment_cancel(commitment, user):
     """Cancel a commitment typed by mistake, as long as no payment order refers to it."""
-    _require(can_manage_budget(user, commitment.budget_line.authority_id))
+    require(can_manage_budget(user, commitment.budget_line.authority_id))
     commitment = Commitment.objects.select_for_update().get(pk=commitment.pk)
     if commitment.payments.exists():
         raise ValidationError(
@@ -516,7 +478,7 @@ def payment_request(
     The convention row is locked first, so that two requests arriving at once are checked one
     after the other and the sum of the payments never exceeds the amount due.
     """
-    _require(
+    require(
         can_request_payment(user, convention),
         "Seul un gestionnaire de l'association peut demander un versement.",
     )
@@ -568,7 +530,7 @@ def _require_status(payment, allowed, action):
 def payment_certify(payment, user):
     """Staff certify the service fait: the request is complete and the expense is real."""
     payment = _lock_payment(payment)
-    _require(
+    require(
         can_certify(user, payment.convention),
         "Seul un agent instructeur certifie le service fait.",
     )
@@ -585,7 +547,7 @@ def payment_reject(payment, user, *, reason):
     """Refuse a request before its payment order; it then no longer counts in the sums."""
     payment = _lock_payment(payment)
     convention = payment.convention
-    _require(can_certify(user, convention) or can_order(user, convention))
+    require(can_certify(user, convention) or can_order(user, convention))
     _require_status(payment, {Status.REQUESTED, Status.CERTIFIED}, "rejeter la demande")
     reason = (reason or "").strip()
     if not reason:
@@ -624,7 +586,7 @@ def payment_order(payment, user, *, number, date, commitment=None):
     """Finance records the payment order (mandat). Who certified the service fait may not."""
     payment = _lock_payment(payment)
     convention = payment.convention
-    _require(can_order(user, convention), "Seul un agent financier émet les mandats.")
+    require(can_order(user, convention), "Seul un agent financier émet les mandats.")
     _require_status(payment, {Status.CERTIFIED}, "mandater")
     if payment.certified_by_id == user.pk:
         raise ValidationError(
@@ -671,7 +633,7 @@ def payment_order(payment, user, *, number, date, commitment=None):
 def payment_record_paid(payment, user, *, date):
     """Finance records the date the treasury paid the mandat."""
     payment = _lock_payment(payment)
-    _require(can_order(user, payment.convention), "Seul un agent financier constate le paiement.")
+    require(can_order(user, payment.convention), "Seul un agent financier constate le paiement.")
     _require_status(payment, {Status.ORDERED}, "constater le paiement")
     _check_past_date(date, "de paiement", payment.order_date, "la date du mandat")
     payment.status = Status.PAID
@@ -690,7 +652,7 @@ def clawback_record(
     *, convention, user, amount, reason, title_number, title_date, realised_expenses=None
 ):
     """Claim back the excess paid over the amount due (art. 4.2 and 8), by a titre de recettes."""
-    _require(can_order(user, convention), "Seul un agent financier émet les titres de recettes.")
+    require(can_order(user, convention), "Seul un agent financier émet les titres de recettes.")
     convention = _lock_convention(convention)
     finances = convention_finances(convention, typed_realised=realised_expenses)
     basis = finances.basis

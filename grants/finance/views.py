@@ -18,7 +18,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
-from grants import rules
+from grants import access, rules
 from grants.access import finance_required, staff_required
 from grants.finance import export_jobs, exports, filters, services
 from grants.finance.filters import PaymentFilter
@@ -114,7 +114,7 @@ def budget_line_list(request):
         "filter": line_filter,
         "page": page,
         "totals": totals,
-        "can_manage": services.can_manage_budget(request.user),
+        "can_manage": access.can_manage_budget(request.user),
         "export_url": _export_url(request, "budget_line_export"),
         "show_authority": request.user.is_platform_admin,
     }
@@ -138,7 +138,7 @@ def budget_line_detail(request, pk):
     ctx = {
         "line": line,
         "page": page,
-        "can_manage": services.can_manage_budget(request.user, line.authority_id),
+        "can_manage": access.can_manage_budget(request.user, line.authority_id),
         "engagement_rate": (line.committed / line.voted_credits * 100)
         if line.voted_credits
         else None,
@@ -175,7 +175,7 @@ def budget_line_create(request):
 @require_http_methods(["GET", "POST"])
 def budget_line_edit(request, pk):
     line = get_object_or_404(BudgetLine.objects.visible_to(request.user), pk=pk)
-    if not services.can_manage_budget(request.user, line.authority_id):
+    if not access.can_manage_budget(request.user, line.authority_id):
         raise PermissionDenied
     form = BudgetLineForm(request.POST or None, instance=line)
     if request.method == "POST" and form.is_valid():
@@ -199,7 +199,7 @@ def finance_grant_list(request):
         "filter": grant_filter,
         "page": page,
         "totals": totals,
-        "can_manage": services.can_manage_budget(request.user),
+        "can_manage": access.can_manage_budget(request.user),
         "export_url": _export_url(request, "grant_export"),
         "show_authority": request.user.is_platform_admin,
     }
@@ -213,7 +213,7 @@ def grant_commit(request, pk):
         Grant.objects.visible_to(request.user).select_related("association", "deliberation"),
         pk=pk,
     )
-    if not services.can_manage_budget(request.user, grant.authority_id):
+    if not access.can_manage_budget(request.user, grant.authority_id):
         raise PermissionDenied
     if Commitment.objects.filter(grant=grant).exists():
         messages.info(request, "Cette subvention est déjà engagée.")
@@ -303,11 +303,11 @@ def _timeline_events(payments, clawbacks):
 
 def _next_step(user, convention, finances, missing_justificatifs):
     """Which actions the user may take now on this convention's payments."""
-    can_request = services.can_request_payment(user, convention)
+    can_request = access.can_request_payment(user, convention)
     return {
         "can_request": can_request,
-        "can_certify": services.can_certify(user, convention),
-        "can_order": services.can_order(user, convention),
+        "can_certify": access.can_certify(user, convention),
+        "can_order": access.can_order(user, convention),
         "advance_possible": can_request
         and convention.is_signed_by_both
         and finances.advance_available > 0,
@@ -315,7 +315,7 @@ def _next_step(user, convention, finances, missing_justificatifs):
         and convention.is_signed_by_both
         and not finances.has_live_balance
         and not missing_justificatifs,
-        "clawback_possible": services.can_order(user, convention),
+        "clawback_possible": access.can_order(user, convention),
     }
 
 
@@ -374,7 +374,7 @@ def payment_request(request, pk, kind):
     convention = _visible_convention(request.user, pk)
     if kind not in Payment.Kind.values:
         raise PermissionDenied
-    if not services.can_request_payment(request.user, convention):
+    if not access.can_request_payment(request.user, convention):
         raise PermissionDenied
     realised = services.realised_budget(convention)
     if kind == Payment.Kind.ADVANCE:
@@ -476,7 +476,7 @@ def payment_certify(request, pk):
     return _payment_step(
         request,
         pk,
-        allowed=services.can_certify,
+        allowed=access.can_certify,
         form_class=None,
         action=lambda payment, user: services.payment_certify(payment, user),
         title="Certifier le service fait",
@@ -491,7 +491,7 @@ def payment_reject(request, pk):
     return _payment_step(
         request,
         pk,
-        allowed=lambda user, c: services.can_certify(user, c) or services.can_order(user, c),
+        allowed=lambda user, c: access.can_certify(user, c) or access.can_order(user, c),
         form_class=RejectForm,
         action=lambda payment, user, reason: services.payment_reject(payment, user, reason=reason),
         title="Rejeter la demande",
@@ -506,7 +506,7 @@ def payment_order(request, pk):
     return _payment_step(
         request,
         pk,
-        allowed=services.can_order,
+        allowed=access.can_order,
         form_class=OrderForm,
         action=lambda payment, user, **data: services.payment_order(payment, user, **data),
         title="Émettre le mandat",
@@ -521,7 +521,7 @@ def payment_paid(request, pk):
     return _payment_step(
         request,
         pk,
-        allowed=services.can_order,
+        allowed=access.can_order,
         form_class=PaidForm,
         action=lambda payment, user, date: services.payment_record_paid(payment, user, date=date),
         title="Constater le paiement",
@@ -537,7 +537,7 @@ def payment_paid(request, pk):
 @require_http_methods(["GET", "POST"])
 def clawback_create(request, pk):
     convention = _visible_convention(request.user, pk)
-    if not services.can_order(request.user, convention):
+    if not access.can_order(request.user, convention):
         raise PermissionDenied
     realised = services.realised_budget(convention)
     form = ClawbackForm(request.POST or None, needs_realised=realised is None)

@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -102,7 +103,7 @@ def test_a_commitment_within_the_available_credits_is_accepted_to_the_cent(line,
 def test_a_commitment_beyond_the_available_credits_is_refused_with_a_clear_message(line, finance):
     commit(GrantFactory(authority=line.authority, year=2024, amount=D("37500.00")), line, finance)
     grant = GrantFactory(authority=line.authority, year=2024, amount=D("62500.01"))
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         commit(grant, line, finance, number="EJ-2")
     message = " ".join(error.value.messages)
     assert "Crédits insuffisants sur la ligne INUM/SUFLI/65748 (2024)" in message
@@ -111,34 +112,34 @@ def test_a_commitment_beyond_the_available_credits_is_refused_with_a_clear_messa
 
 
 def test_a_grant_is_committed_on_a_line_of_its_year_and_authority_once(line, finance):
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         commit(GrantFactory(authority=line.authority, year=2023), line, finance)
     other = GrantFactory(year=2024)
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         commit(other, line, finance)
     grant = GrantFactory(authority=line.authority, year=2024, amount=D("1000.00"))
     commit(grant, line, finance)
-    with pytest.raises(services.ValidationError):
+    with pytest.raises(ValidationError):
         commit(grant, line, finance, number="EJ-9")
 
 
 def test_an_engagement_number_is_used_once_a_year(line, finance):
     commit(GrantFactory(authority=line.authority, year=2024, amount=D("10")), line, finance)
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         commit(GrantFactory(authority=line.authority, year=2024, amount=D("10")), line, finance)
     assert "déjà utilisé" in " ".join(error.value.messages)
 
 
 def test_only_finance_officers_commit(line):
     grant = GrantFactory(authority=line.authority, year=2024, amount=D("10"))
-    with pytest.raises(services.PermissionDenied):
+    with pytest.raises(PermissionDenied):
         commit(grant, line, instructor_of(line.authority))
 
 
 def test_voted_credits_cannot_fall_below_what_is_committed(line, finance):
     commit(GrantFactory(authority=line.authority, year=2024, amount=D("62500.00")), line, finance)
     line.voted_credits = D("62499.99")
-    with pytest.raises(services.ValidationError) as error:
+    with pytest.raises(ValidationError) as error:
         services.budget_line_save(line, finance)
     assert "62\xa0500,00\xa0€" in " ".join(error.value.messages)
     line.voted_credits = D("62500.00")
