@@ -6,5 +6,5 @@ class ConventionsConfig(AppConfig):
     verbose_name = "Conventions"
 
     def ready(self):
+        # Grant changes made anywhere (admin included) keep each convention's amount in step.
         from conventions import signals  # noqa: F401
-        from conventions.notifications import signals as notification_signals  # noqa: F401

@@ -23,6 +23,8 @@ from conventions.models import (
     ProgrammeEvent,
     TemplateSection,
 )
+from conventions.pdf import store_convention_pdf
+from conventions.services import refresh_amount
 from conventions.template_texts import AMP_SECTIONS, AMP_TEMPLATE, SEM_TEMPLATE, sem_sections
 from grants.models import Grant, GrantNature
 
@@ -369,8 +371,6 @@ def load_minalogic(out, context, template):
 
 
 def load_conventions(out, context):
-    from conventions.pdf import store_convention_pdf
-    from conventions.services import refresh_amount
 
     authorities = context.get("authorities") or {}
     if "amp" not in authorities or "scs" not in context:

@@ -15,6 +15,7 @@ import nh3
 from django.utils.safestring import mark_safe
 from num2words import num2words
 
+from associations.budgets.chart import Side
 from conventions.models import PLACEHOLDER_RE, Convention, ProgrammeEvent, TemplateSection
 from grants import rules
 from grants.templatetags.fr import euros, euros0, percent_fr
@@ -208,7 +209,6 @@ def annex1_rows(budget):
     the sums of the lines, whatever the paper printed."""
     if budget is None:
         return None
-    from associations.budgets.chart import Side
 
     sections = budget.sections()
 

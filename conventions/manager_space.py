@@ -8,6 +8,7 @@ from django.db.models import Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from associations.indicators.models import IndicatorReport, IndicatorSet
 from associations.models import Association
 from conventions.justificatifs.due import UPLOAD_STATUSES, due_state, with_justificatif_data
 from conventions.models import Convention
@@ -145,7 +146,6 @@ def _indicator_task(convention, state):
 def attach_indicators(conventions):
     """Each convention's annex V set (its authority's, for its association's structure type and
     its year) and the association's report on it, in two queries."""
-    from associations.indicators.models import IndicatorReport, IndicatorSet
 
     keys = {
         (c.authority_id, c.association.structure_type_id, c.year)

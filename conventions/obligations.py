@@ -6,6 +6,7 @@ Thresholds live in grants.rules; this module only gathers the inputs.
 from dataclasses import dataclass, field
 from decimal import Decimal
 
+from conventions.models import Justificatif
 from grants import rules
 from grants.models import GrantNature
 
@@ -26,7 +27,6 @@ class Obligations:
 
 
 def convention_obligations(convention, amount=None):
-    from conventions.models import Justificatif
 
     amount = convention.amount if amount is None else amount
     budget = getattr(convention, "forecast_budget", None)
@@ -58,7 +58,6 @@ def justificatif_statuses(convention, obligations):
     latest = {}
     for justificatif in convention.justificatifs.filter(is_current=True).order_by("uploaded_at"):
         latest[justificatif.kind] = justificatif
-    from conventions.models import Justificatif
 
     rows = []
     for kind in obligations.required_kinds:

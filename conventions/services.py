@@ -8,7 +8,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from conventions.files import sha256_of
+from conventions.justificatifs.uploads import PDF, inspect_upload
 from conventions.models import Amendment, Convention, ConventionEvent
+from conventions.pdf import store_convention_pdf
 from grants import rules
 from grants.access import can_prepare, can_record_association_signature, require
 
@@ -105,7 +108,6 @@ def annex_saved(*, user, convention, label):
 
 def generate_pdf(*, user, convention):
     """(Re)generate the PDF: staff only, and only while no party has signed."""
-    from conventions.pdf import store_convention_pdf
 
     require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
@@ -119,8 +121,6 @@ def generate_pdf(*, user, convention):
 
 def upload_signed_copy(*, user, convention, upload):
     """The scan of the signed convention becomes the reference copy."""
-    from conventions.files import sha256_of
-    from conventions.justificatifs.uploads import PDF, inspect_upload
 
     require(can_prepare(user, convention))
     _require_status(

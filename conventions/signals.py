@@ -4,12 +4,12 @@ from django.db.models.signals import m2m_changed, post_save
 from django.dispatch import receiver
 
 from conventions.models import Convention
+from conventions.services import refresh_amount
 from grants.models import Grant
 
 
 @receiver(post_save, sender=Grant)
 def grant_saved(sender, instance, **kwargs):
-    from conventions.services import refresh_amount
 
     for convention in Convention.objects.filter(grants=instance):
         refresh_amount(convention)
@@ -17,7 +17,6 @@ def grant_saved(sender, instance, **kwargs):
 
 @receiver(m2m_changed, sender=Convention.grants.through)
 def convention_grants_changed(sender, instance, action, reverse, pk_set, **kwargs):
-    from conventions.services import refresh_amount
 
     if action not in {"post_add", "post_remove", "post_clear"}:
         return

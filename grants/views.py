@@ -8,6 +8,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from associations.models import Association
+from conventions.manager_space import manager_dashboard
 from conventions.models import Convention, Justificatif
 from grants import rules
 from grants.finance.filters import PaymentFilter
@@ -76,8 +77,6 @@ def home(request):
     user = request.user
     year = datetime.date.today().year
     if user.is_manager:
-        from conventions.manager_space import manager_dashboard
-
         return render(request, "grants/home_manager.html", manager_dashboard(user))
 
     associations = Association.objects.visible_to(user)

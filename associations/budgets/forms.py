@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from associations.budgets import chart
 from associations.budgets.models import AssociationBudget
 from grants.models import Authority
+from grants.templatetags.fr import format_amount
 
 NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
 DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
@@ -60,8 +61,6 @@ class AmountInput(forms.TextInput):
         if value in (None, ""):
             return ""
         if isinstance(value, Decimal):
-            from grants.templatetags.fr import format_amount
-
             return format_amount(value)
         return str(value)
 

@@ -21,6 +21,7 @@ from django.utils.functional import cached_property
 from associations.budgets import chart
 from associations.budgets.chart import Side
 from grants.access import scope
+from grants.models import Grant
 from grants.templatetags.fr import euros
 
 ZERO = Decimal("0.00")
@@ -312,7 +313,6 @@ class AssociationBudget(models.Model):
         Before any grant is recorded (a forecast filed with the request) there is nothing to
         compare with, so an authority without a grant that year is not reported.
         """
-        from grants.models import Grant
 
         granted = (
             Grant.objects.filter(association_id=self.association_id, year=self.year)

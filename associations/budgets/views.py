@@ -35,6 +35,7 @@ from associations.budgets.imports import CONTENT_TYPE, budget_import, budget_wor
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine
 from associations.budgets.services import LineData, budget_create, budget_delete, budget_lines_save
 from associations.models import Association
+from conventions.models import Convention
 from grants.access import can_edit_budgets
 from grants.models import Authority
 from grants.pagination import paginate
@@ -216,7 +217,6 @@ def budget_detail(request, pk):
 
 def _conventions_using(user, budget):
     """The conventions (visible to the user) holding this budget as their annex I."""
-    from conventions.models import Convention
 
     conventions = Convention.objects.visible_to(user).filter(forecast_budget=budget)
     return list(conventions.select_related("association"))

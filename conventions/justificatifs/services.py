@@ -8,6 +8,8 @@ of conventions work on querysets prepared by `with_justificatif_data()`, so thei
 not grow with the number of conventions.
 """
 
+from functools import partial
+
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -82,7 +84,8 @@ def justificatif_upload(*, user, convention, kind, upload):
             justificatif.file.delete(save=False)
             raise
         _log(convention, user, f"Justificatif déposé : {justificatif.get_kind_display()}")
-        notifications.justificatif_submitted(justificatif)
+        # The instructors are told (screen and mail) once the upload is committed.
+        transaction.on_commit(partial(notifications.justificatif_submitted, justificatif))
     return justificatif
 
 
@@ -143,7 +146,8 @@ def justificatif_accept(*, user, justificatif):
     justificatif.reviewed_at = timezone.now()
     justificatif.save(update_fields=["status", "reviewed_by", "reviewed_at"])
     _log(convention, user, f"Justificatif accepté : {justificatif.get_kind_display()}")
-    notifications.justificatif_reviewed(justificatif)
+    # The association's managers are told (screen and mail) once the review is committed.
+    transaction.on_commit(partial(notifications.justificatif_reviewed, justificatif))
     return justificatif
 
 
@@ -167,5 +171,6 @@ def justificatif_reject(*, user, justificatif, reason):
     justificatif.reviewed_at = timezone.now()
     justificatif.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
     _log(convention, user, f"Justificatif refusé : {justificatif.get_kind_display()}")
-    notifications.justificatif_reviewed(justificatif)
+    # The association's managers are told (screen and mail) once the review is committed.
+    transaction.on_commit(partial(notifications.justificatif_reviewed, justificatif))
     return justificatif

@@ -7,9 +7,10 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Count, IntegerField, OuterRef, Subquery, Value
 from django.db.models.functions import Coalesce
 
+from conventions.notifications.models import Notification
+
 
 def unread_count_subquery():
-    from conventions.notifications.models import Notification
 
     unread = (
         Notification.objects.filter(recipient=OuterRef("pk"), read_at__isnull=True)

@@ -1,3 +1,6 @@
+from conventions.notifications.models import Notification
+
+
 def notifications(request):
     """The unread notification count shown in the header.
 
@@ -9,8 +12,6 @@ def notifications(request):
         return {}
     count = getattr(user, "unread_notification_count", None)
     if count is None:
-        from conventions.notifications.models import Notification
-
         count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
         user.unread_notification_count = count
     return {"unread_notification_count": count}

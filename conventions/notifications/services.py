@@ -15,6 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from conventions.notifications.models import Notification
+from grants.models import Role, User
 from grants.templatetags.fr import euros
 
 logger = logging.getLogger(__name__)
@@ -91,7 +92,6 @@ def notify(user_or_users, kind, message, url="", subject=None):
 
 def authority_instructors(authority_id):
     """The instructors (and administrators) of an authority: they review and certify."""
-    from grants.models import Role, User
 
     return User.objects.filter(
         authority_id=authority_id, role__in=[Role.INSTRUCTOR, Role.ADMIN], is_active=True
@@ -99,7 +99,6 @@ def authority_instructors(authority_id):
 
 
 def association_managers(association_id):
-    from grants.models import Role, User
 
     return User.objects.filter(
         managed_associations=association_id, role=Role.MANAGER, is_active=True

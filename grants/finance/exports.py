@@ -21,6 +21,7 @@ from openpyxl.cell import WriteOnlyCell
 from openpyxl.styles import Alignment, Font, PatternFill
 from openpyxl.utils import get_column_letter
 
+from grants.finance import filters
 from grants.finance.models import BudgetLine, Payment, RealisedSource
 from grants.models import GrantNature
 
@@ -457,7 +458,6 @@ def _cleaned(filterset):
 
 
 def _specs():
-    from grants.finance import filters
 
     return {
         spec.kind: spec

@@ -9,6 +9,7 @@ The rules themselves are the pure functions of grants.rules.
 
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import partial
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -16,6 +17,9 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from associations.indicators.models import indicators_awaiting_submission
+from associations.models import AssociationBudget
+from conventions.models import Convention, Justificatif
+from conventions.notifications import services as notifications
 from grants import rules
 from grants.access import can_certify, can_manage_budget, can_order, can_request_payment, require
 from grants.finance.models import (
@@ -77,7 +81,6 @@ class DueBasis:
 
 def realised_budget(convention):
     """The association's realised budget (compte rendu financier) for the convention's year."""
-    from associations.models import AssociationBudget
 
     budget = (
         AssociationBudget.objects.filter(
@@ -335,7 +338,6 @@ def commitment_cancel(commitment, user):
 
 
 def _lock_convention(convention):
-    from conventions.models import Convention
 
     return (
         Convention.objects.select_for_update(of=("self",))
@@ -353,7 +355,6 @@ def _lock_payment(payment):
 
 
 def _require_payable_convention(convention, what):
-    from conventions.models import Convention
 
     if convention.status in {Convention.Status.CLOSED, Convention.Status.TERMINATED}:
         raise ValidationError(
@@ -369,7 +370,6 @@ def _require_payable_convention(convention, what):
 
 def missing_justificatifs(convention):
     """Labels of the required justificatifs not accepted yet (art. 6.2)."""
-    from conventions.models import Justificatif
 
     required = list(convention.required_justificatif_kinds)
     accepted = set(
@@ -516,6 +516,8 @@ def payment_request(
     else:
         raise ValidationError("Type de versement inconnu.")
     _save_unique(payment)
+    # The authority's instructors are told (screen and mail) once the request is committed.
+    transaction.on_commit(partial(notifications.payment_requested, payment))
     return payment
 
 
@@ -626,6 +628,8 @@ def payment_order(payment, user, *, number, date, commitment=None):
     payment.ordered_at = timezone.now()
     payment.ordered_by = user
     payment.save()
+    # The association's managers are told (screen and mail) once the order is committed.
+    transaction.on_commit(partial(notifications.payment_ordered, payment))
     return payment
 
 

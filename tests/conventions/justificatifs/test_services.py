@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
 from django.urls import reverse
 
 from conventions.justificatifs import due, services
@@ -137,9 +138,12 @@ def test_the_same_file_as_a_rejected_one_is_refused(convention, manager, instruc
 # ---- review ----------------------------------------------------------------------------------
 
 
-def test_an_instructor_accepts_and_the_managers_are_told(convention, manager, instructor):
+def test_an_instructor_accepts_and_the_managers_are_told(
+    convention, manager, instructor, django_capture_on_commit_callbacks
+):
     justificatif = upload(manager, convention)
-    services.justificatif_accept(user=instructor, justificatif=justificatif)
+    with django_capture_on_commit_callbacks(execute=True):
+        services.justificatif_accept(user=instructor, justificatif=justificatif)
     justificatif.refresh_from_db()
     assert justificatif.status == Status.ACCEPTED
     assert justificatif.reviewed_by == instructor and justificatif.reviewed_at is not None
@@ -149,6 +153,16 @@ def test_an_instructor_accepts_and_the_managers_are_told(convention, manager, in
     assert ConventionEvent.objects.filter(
         action="Justificatif accepté : " + Kind.COMPTES_ANNUELS.label
     ).exists()
+
+
+def test_a_review_rolled_back_tells_nobody(convention, manager, instructor):
+    justificatif = upload(manager, convention)
+    with pytest.raises(RuntimeError), transaction.atomic():
+        services.justificatif_accept(user=instructor, justificatif=justificatif)
+        raise RuntimeError("crash after the review")
+    justificatif.refresh_from_db()
+    assert justificatif.status == Status.SUBMITTED
+    assert not manager.notifications.exists()
 
 
 @pytest.mark.parametrize("role", [Role.FINANCE, Role.VIEWER])

@@ -154,8 +154,9 @@ def test_the_last_acceptance_tells_the_managers_they_may_request_the_balance(
     convention, manager, instructor, django_capture_on_commit_callbacks
 ):
     pieces = [upload(manager, convention, kind) for kind in convention.required_justificatif_kinds]
-    for piece in pieces[:-1]:
-        services.justificatif_accept(user=instructor, justificatif=piece)
+    with django_capture_on_commit_callbacks(execute=True):
+        for piece in pieces[:-1]:
+            services.justificatif_accept(user=instructor, justificatif=piece)
     assert "vous pouvez demander le solde" not in manager.notifications.first().message
     with django_capture_on_commit_callbacks(execute=True):
         services.justificatif_accept(user=instructor, justificatif=pieces[-1])
