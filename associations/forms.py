@@ -1,14 +1,8 @@
 from django import forms
 
 from associations.models import CONTACT_FIELDS, Association, GovernanceChange
+from grants.fields import DateInput
 from grants.validators import normalize_identifier
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 class IdentifierField(forms.CharField):

@@ -12,15 +12,8 @@ from conventions.models import (
     parse_date_text,
 )
 from deliberations.models import Deliberation
+from grants.fields import DateInput
 from grants.models import Grant
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
-
 
 GENERAL_FIELDS = [
     "association",

@@ -8,11 +8,10 @@ from django.utils.functional import cached_property
 from django.utils.html import escape, format_html
 from django.utils.safestring import mark_safe
 
-from associations.budgets.forms import AmountField
-from associations.forms import DateInput
 from associations.models import Association
 from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+from grants.fields import AmountField, DateInput
 from grants.models import Authority, Grant
 
 

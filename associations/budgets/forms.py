@@ -1,86 +1,14 @@
 """Forms of the budget pages: the document's header, the table of lines, the file upload."""
 
-import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
 from associations.budgets import chart
 from associations.budgets.models import AssociationBudget
+from grants.fields import AmountField, DateInput
 from grants.models import Authority
-from grants.templatetags.fr import format_amount
-
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
-SPACES = str.maketrans("", "", " \u00a0\u202f\t")
-EXAMPLE = "tapez par exemple 1 234,56 ou 1234.56"
-
-
-def parse_amount(text):
-    """'1 234,56', '1234.56', '1.234,56' or '66 000 €' → Decimal; '' → None.
-
-    Raises ValueError with a French message for anything else, including more than two
-    decimals ('1.234' is refused rather than guessed).
-    """
-    if text is None:
-        return None
-    raw = str(text).strip()
-    value = raw.replace("€", "").translate(SPACES)
-    if not value:
-        return None
-    if "," in value and "." in value:
-        decimal_mark = "," if value.rfind(",") > value.rfind(".") else "."
-        thousands = "." if decimal_mark == "," else ","
-        value = value.replace(thousands, "").replace(decimal_mark, ".")
-    elif "," in value:
-        if value.count(",") > 1:
-            raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.")
-        value = value.replace(",", ".")
-    elif value.count(".") > 1 and DOTTED_THOUSANDS.match(value):
-        value = value.replace(".", "")
-    if not NUMBER.match(value):
-        raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.") from None
-    if amount.as_tuple().exponent < -2:
-        raise ValueError(f"« {raw} » : au plus deux décimales (les centimes).")
-    return amount.quantize(Decimal("0.01"))
-
-
-class AmountInput(forms.TextInput):
-    """A text box for French amounts (a number input would refuse '1 234,56')."""
-
-    def __init__(self, attrs=None):
-        base = {"inputmode": "decimal", "autocomplete": "off", "class": "amount-input"}
-        super().__init__({**base, **(attrs or {})})
-
-    def format_value(self, value):
-        if value in (None, ""):
-            return ""
-        if isinstance(value, Decimal):
-            return format_amount(value)
-        return str(value)
-
-
-class AmountField(forms.Field):
-    widget = AmountInput
-    default_error_messages = {"negative": "Un montant ne peut pas être négatif."}
-
-    def __init__(self, *, allow_negative=False, **kwargs):
-        self.allow_negative = allow_negative
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        try:
-            amount = parse_amount(value)
-        except ValueError as error:
-            raise ValidationError(str(error), code="invalid") from None
-        if amount is not None and amount < 0 and not self.allow_negative:
-            raise ValidationError(self.error_messages["negative"], code="negative")
-        return amount
 
 
 class BudgetCreateForm(forms.ModelForm):
@@ -135,9 +63,9 @@ class BudgetHeaderForm(forms.ModelForm):
             "notes",
         ]
         widgets = {
-            "start_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "end_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
-            "signed_on": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
+            "start_date": DateInput(),
+            "end_date": DateInput(),
+            "signed_on": DateInput(),
             "notes": forms.Textarea(attrs={"rows": 2}),
         }
         help_texts = {"label": ""}

@@ -17,9 +17,9 @@ from openpyxl import Workbook, load_workbook
 from openpyxl.styles import Alignment, Font, PatternFill
 
 from associations.budgets import chart
-from associations.budgets.forms import parse_amount
 from associations.budgets.models import AssociationBudget
 from associations.budgets.services import MAX_AMOUNT, LineData, budget_lines_replace
+from grants.fields import parse_amount
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_SIZE = 40 * 1024 * 1024  # a zip bomb stops here

@@ -7,10 +7,10 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils.text import slugify
 
-from associations.budgets.forms import parse_amount
 from associations.indicators.checks import Entry, check_entries
 from associations.indicators.models import Indicator, IndicatorSet
 from associations.models import StructureType
+from grants.fields import parse_amount
 from grants.templatetags.fr import format_amount
 
 MAX_VALUE = Decimal("1000000000000")  # the columns hold 12 digits before the decimal mark

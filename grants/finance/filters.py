@@ -7,15 +7,9 @@ from django.db.models import Q
 from django.utils import timezone
 
 from associations.models import Association
+from grants.fields import DateInput
 from grants.finance.models import BudgetLine, Clawback, Payment
 from grants.models import Authority, Grant, GrantNature
-
-
-class DateInput(forms.DateInput):
-    input_type = "date"
-
-    def __init__(self, **kwargs):
-        super().__init__(format="%Y-%m-%d", **kwargs)
 
 
 def search_widget():

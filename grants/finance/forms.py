@@ -3,8 +3,7 @@
 from django import forms
 from django.utils import timezone
 
-from associations.budgets.forms import AmountField
-from grants.finance.filters import DateInput
+from grants.fields import AmountField, DateInput
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority
 from grants.templatetags.fr import euros

@@ -6,9 +6,9 @@ import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 
 from associations.budgets import chart
-from associations.budgets.forms import parse_amount
 from associations.budgets.models import AssociationBudget
 from associations.budgets.services import LineData, budget_create, budget_lines_save, check_rows
+from grants.fields import parse_amount
 from grants.models import Role
 from tests.associations.budgets.factories import balanced_budget
 from tests.factories import AssociationFactory, ManagerFactory, UserFactory
