@@ -16,7 +16,7 @@ from conventions.notifications.models import Notification
 from grants import rules
 from grants.finance.models import Payment
 from grants.models import Grant
-from grants.templatetags.fr import euros
+from grants.templatetags.fr import euros, percent_short
 
 CONVENTIONS_SHOWN = 20
 PAYMENTS_SHOWN = 10
@@ -68,7 +68,7 @@ def _payment_tasks(convention, state):
                 Task(
                     title="Demander l'acompte",
                     detail=f"{label} : jusqu'à {euros(cap)}, soit "
-                    f"{_percent(convention.advance_percentage)} du montant voté (art. 4.3).",
+                    f"{percent_short(convention.advance_percentage)} du montant voté (art. 4.3).",
                     url=reverse("payment_request", args=[convention.pk, Payment.Kind.ADVANCE]),
                     action="Demander l'acompte",
                     convention=convention,
@@ -85,11 +85,6 @@ def _payment_tasks(convention, state):
             )
         )
     return tasks
-
-
-def _percent(value):
-    text = f"{value.normalize():f}".replace(".", ",")
-    return f"{text}\u00a0%"
 
 
 def _label(convention):

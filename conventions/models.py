@@ -185,6 +185,11 @@ class ConventionQuerySet(models.QuerySet):
         visible = scope(self, user, authority="authority", association="association")
         return visible.exclude(status=Convention.Status.DRAFT) if user.is_manager else visible
 
+    def with_parties(self):
+        """What the convention's pages print about it: the association, the authority and the
+        forecast budget, in the same query."""
+        return self.select_related("association", "authority", "forecast_budget")
+
 
 class Convention(models.Model):
     class Status(models.TextChoices):
@@ -499,6 +504,17 @@ class ConventionEvent(models.Model):
 
     def __str__(self):
         return self.action
+
+    @classmethod
+    def record(cls, convention, user, action, from_status=""):
+        """Write one step in the journal; a status change records where it came from."""
+        return cls.objects.create(
+            convention=convention,
+            user=user,
+            action=action,
+            from_status=from_status,
+            to_status=convention.status if from_status else "",
+        )
 
 
 class Amendment(models.Model):

@@ -21,10 +21,6 @@ class Obligations:
     due_date: object
     required_kinds: list = field(default_factory=list)
 
-    @property
-    def budget_known(self):
-        return self.budget_total is not None
-
 
 def convention_obligations(convention, amount=None):
 

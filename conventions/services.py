@@ -14,6 +14,7 @@ from conventions.models import Amendment, Convention, ConventionEvent
 from conventions.pdf import store_convention_pdf
 from grants import rules
 from grants.access import can_prepare, can_record_association_signature, require
+from grants.queries import locked
 
 Status = Convention.Status
 
@@ -27,20 +28,6 @@ def _require_status(convention, allowed, action):
             f"Impossible de {action} : la convention est « {convention.get_status_display()} » "
             f"(il faut qu'elle soit {expected})."
         )
-
-
-def _lock(convention):
-    return Convention.objects.select_for_update().get(pk=convention.pk)
-
-
-def _log(convention, user, action, from_status=""):
-    ConventionEvent.objects.create(
-        convention=convention,
-        user=user,
-        action=action,
-        from_status=from_status,
-        to_status=convention.status if from_status else "",
-    )
 
 
 def _check_date(value, label):
@@ -81,7 +68,7 @@ def convention_create(*, user, authority, association, template, grants, **field
     convention.save()
     convention.grants.set(grants)
     refresh_amount(convention)
-    _log(convention, user, "Convention créée")
+    ConventionEvent.record(convention, user, "Convention créée")
     return convention
 
 
@@ -92,7 +79,7 @@ def convention_update(*, user, convention, form):
     with transaction.atomic():
         convention = form.save()
         refresh_amount(convention)
-        _log(convention, user, "Convention modifiée")
+        ConventionEvent.record(convention, user, "Convention modifiée")
     return convention
 
 
@@ -100,7 +87,7 @@ def annex_saved(*, user, convention, label):
     require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT], "modifier les annexes")
     Convention.objects.filter(pk=convention.pk).update(updated_at=timezone.now())
-    _log(convention, user, f"{label} modifiée")
+    ConventionEvent.record(convention, user, f"{label} modifiée")
 
 
 # ---- the PDF ---------------------------------------------------------------------------------
@@ -112,10 +99,10 @@ def generate_pdf(*, user, convention):
     require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
     with transaction.atomic():
-        convention = _lock(convention)
+        convention = locked(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
         store_convention_pdf(convention, user)
-        _log(convention, user, "PDF généré")
+        ConventionEvent.record(convention, user, "PDF généré")
     return convention
 
 
@@ -130,7 +117,7 @@ def upload_signed_copy(*, user, convention, upload):
     )
     inspect_upload(upload, {PDF})  # the same content checks as the justificatifs
     with transaction.atomic():
-        convention = _lock(convention)
+        convention = locked(convention)
         if convention.signed_file:
             convention.signed_file.delete(save=False)
         convention.signed_sha256 = sha256_of(upload)
@@ -138,7 +125,7 @@ def upload_signed_copy(*, user, convention, upload):
         convention.signed_uploaded_at = timezone.now()
         convention.signed_uploaded_by = user
         convention.save()
-        _log(convention, user, "Exemplaire signé déposé")
+        ConventionEvent.record(convention, user, "Exemplaire signé déposé")
     return convention
 
 
@@ -148,7 +135,7 @@ def upload_signed_copy(*, user, convention, upload):
 @transaction.atomic
 def mark_ready(*, user, convention):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.DRAFT], "la déclarer prête pour signature")
     problems = []
     if not convention.number:
@@ -171,26 +158,26 @@ def mark_ready(*, user, convention):
     convention.ready_at = timezone.now()
     convention.ready_by = user
     convention.save(update_fields=["status", "ready_at", "ready_by", "updated_at"])
-    _log(convention, user, "Déclarée prête pour signature", previous)
+    ConventionEvent.record(convention, user, "Déclarée prête pour signature", previous)
     return convention
 
 
 @transaction.atomic
 def back_to_draft(*, user, convention):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.READY], "la remettre en brouillon")
     previous = convention.status
     convention.status = Status.DRAFT
     convention.save(update_fields=["status", "updated_at"])
-    _log(convention, user, "Remise en brouillon pour correction", previous)
+    ConventionEvent.record(convention, user, "Remise en brouillon pour correction", previous)
     return convention
 
 
 @transaction.atomic
 def record_association_signature(*, user, convention, signer_name, signed_on):
     require(can_record_association_signature(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.READY], "enregistrer la signature de l'association")
     if not (signer_name or "").strip():
         raise ValidationError("Indiquez le nom du signataire pour l'association.")
@@ -201,14 +188,16 @@ def record_association_signature(*, user, convention, signer_name, signed_on):
     convention.association_signer_name = signer_name.strip()
     convention.association_signature_recorded_by = user
     convention.save()
-    _log(convention, user, f"Signée par l'association ({signer_name.strip()})", previous)
+    ConventionEvent.record(
+        convention, user, f"Signée par l'association ({signer_name.strip()})", previous
+    )
     return convention
 
 
 @transaction.atomic
 def record_authority_signature(*, user, convention, signer_name, signed_on):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(
         convention, [Status.SIGNED_ASSOCIATION], "enregistrer la signature de la collectivité"
     )
@@ -226,14 +215,16 @@ def record_authority_signature(*, user, convention, signer_name, signed_on):
     convention.authority_signer_name = signer_name.strip()
     convention.authority_signature_recorded_by = user
     convention.save()
-    _log(convention, user, f"Signée par la collectivité ({signer_name.strip()})", previous)
+    ConventionEvent.record(
+        convention, user, f"Signée par la collectivité ({signer_name.strip()})", previous
+    )
     return convention
 
 
 @transaction.atomic
 def notify(*, user, convention, notified_on):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.SIGNED_AUTHORITY], "notifier la convention")
     _check_date(notified_on, "de notification")
     if notified_on < convention.authority_signed_at:
@@ -245,33 +236,33 @@ def notify(*, user, convention, notified_on):
     convention.notified_at = notified_on
     convention.notified_by = user
     convention.save()
-    _log(convention, user, "Notifiée à l'association", previous)
+    ConventionEvent.record(convention, user, "Notifiée à l'association", previous)
     return convention
 
 
 @transaction.atomic
 def start_execution(*, user, convention, started_on=None):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.NOTIFIED], "passer la convention en exécution")
     previous = convention.status
     convention.status = Status.IN_EXECUTION
     convention.execution_started_at = started_on or timezone.localdate()
     convention.save()
-    _log(convention, user, "En exécution", previous)
+    ConventionEvent.record(convention, user, "En exécution", previous)
     return convention
 
 
 @transaction.atomic
 def close(*, user, convention, closed_on=None):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, [Status.IN_EXECUTION], "solder la convention")
     previous = convention.status
     convention.status = Status.CLOSED
     convention.closed_at = closed_on or timezone.localdate()
     convention.save()
-    _log(convention, user, "Soldée", previous)
+    ConventionEvent.record(convention, user, "Soldée", previous)
     return convention
 
 
@@ -286,7 +277,7 @@ TERMINABLE = [
 @transaction.atomic
 def terminate(*, user, convention, reason, terminated_on=None):
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, TERMINABLE, "résilier la convention")
     if not (reason or "").strip():
         raise ValidationError("Indiquez le motif de la résiliation (art. 8 de la convention).")
@@ -295,7 +286,7 @@ def terminate(*, user, convention, reason, terminated_on=None):
     convention.terminated_at = terminated_on or timezone.localdate()
     convention.termination_reason = reason.strip()
     convention.save()
-    _log(convention, user, "Résiliée", previous)
+    ConventionEvent.record(convention, user, "Résiliée", previous)
     return convention
 
 
@@ -318,7 +309,7 @@ def amendment_create(
 ):
     """An avenant changes the amount and/or the dates; the values it replaces are kept."""
     require(can_prepare(user, convention))
-    convention = _lock(convention)
+    convention = locked(convention)
     _require_status(convention, AMENDABLE, "enregistrer un avenant")
     amount_change = rules.to_money(amount_change or 0)
     if not amount_change and new_start_date is None and new_end_date is None:
@@ -354,5 +345,5 @@ def amendment_create(
     convention.start_date, convention.end_date = start, end
     convention.save(update_fields=["start_date", "end_date", "updated_at"])
     refresh_amount(convention)
-    _log(convention, user, f"Avenant n° {number} enregistré")
+    ConventionEvent.record(convention, user, f"Avenant n° {number} enregistré")
     return amendment

@@ -75,9 +75,6 @@ class Body(models.Model):
         """« Le Bureau de Saint-Étienne Métropole, après en avoir délibéré : »."""
         return f"Le {self.get_kind_display()} de {self.authority.name}, après en avoir délibéré :"
 
-    def members_in_office(self, date):
-        return self.members.in_office(date)
-
 
 class MemberQuerySet(AuthorityScopedQuerySet):
     authority_path = "body__authority"

@@ -3,16 +3,12 @@ for the rows shown only (never annotate(Count/Sum) on a paginated list)."""
 
 from decimal import Decimal
 
-from django.db.models import Count, DecimalField, IntegerField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from deliberations.models import Attendance, Deliberation, Member, Session
 from grants.models import Grant
-
-
-def _count(queryset, group):
-    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
-    return Coalesce(Subquery(counted, output_field=IntegerField()), 0)
+from grants.queries import count_subquery
 
 
 def deliberations_for_list(user):
@@ -52,12 +48,14 @@ def sessions_for_list(user):
         Session.objects.visible_to(user)
         .select_related("body__authority")
         .annotate(
-            in_office_count=_count(in_office, "body"),
-            present_count=_count(attendances.filter(status=Attendance.Status.PRESENT), "session"),
-            proxies_count=_count(
+            in_office_count=count_subquery(in_office, "body"),
+            present_count=count_subquery(
+                attendances.filter(status=Attendance.Status.PRESENT), "session"
+            ),
+            proxies_count=count_subquery(
                 attendances.filter(status=Attendance.Status.REPRESENTED), "session"
             ),
-            deliberation_count=_count(
+            deliberation_count=count_subquery(
                 Deliberation.objects.filter(session=OuterRef("pk")), "session"
             ),
         )

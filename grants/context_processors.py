@@ -1,5 +1,20 @@
 from django.urls import reverse
 
+from grants import rules
+from grants.templatetags.fr import euros0
+
+# The legal thresholds as pages print them ("23 000 €"), built from grants/rules.py.
+THRESHOLDS = {
+    "convention": euros0(rules.CONVENTION_THRESHOLD),
+    "certified_accounts": euros0(rules.CERTIFIED_ACCOUNTS_THRESHOLD),
+    "auditor": euros0(rules.AUDITOR_THRESHOLD),
+}
+
+
+def thresholds(request):
+    """`{{ thresholds.convention }}` and the others in every page."""
+    return {"thresholds": THRESHOLDS}
+
 
 def _everyone(user):
     return True
@@ -7,10 +22,6 @@ def _everyone(user):
 
 def _staff(user):
     return user.is_staff_member
-
-
-def _finance(user):
-    return user.is_finance or user.is_platform_admin
 
 
 def _admin(user):

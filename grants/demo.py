@@ -3,6 +3,11 @@
 Every loader is idempotent: running it again updates the same rows.
 """
 
+import datetime
+import zoneinfo
+
+from django.conf import settings
+
 from associations.models import Association, StructureType, ThematicDomain
 from grants.models import Authority, Role, User
 
@@ -137,3 +142,10 @@ def load_foundation(out, context):
         user.managed_associations.set(associations)
         out.write(f"  {username:<16} mot de passe : {DEMO_PASSWORD:<6} {description}")
     return {"authorities": authorities, "scs": scs, "minalogic": minalogic}
+
+
+def paris_datetime(year, month, day, hour=10):
+    """A moment of the demo's story, in the authority's time zone."""
+    return datetime.datetime(
+        year, month, day, hour, 0, tzinfo=zoneinfo.ZoneInfo(settings.TIME_ZONE)
+    )

@@ -79,6 +79,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "grants.context_processors.navigation",
+                "grants.context_processors.thresholds",
                 "conventions.notifications.context_processors.notifications",
             ],
             "builtins": ["grants.templatetags.fr"],

@@ -13,6 +13,7 @@ from conventions.models import Convention, Justificatif
 from grants import rules
 from grants.finance.filters import PaymentFilter
 from grants.models import Grant, Payment
+from grants.templatetags.fr import euros0
 
 
 def _link(name, **params):
@@ -60,7 +61,7 @@ def staff_todo(user):
             _link("convention_list", status=status.SIGNED_ASSOCIATION),
         ),
         (
-            "Subventions de plus de 23 000 € sans convention",
+            f"Subventions de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
             Grant.objects.visible_to(user)
             .filter(amount__gt=rules.CONVENTION_THRESHOLD)
             .filter(~Exists(covered)),

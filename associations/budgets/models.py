@@ -211,9 +211,6 @@ class AssociationBudget(models.Model):
         authority_id = getattr(authority, "pk", authority)
         return sum((line.amount for line in self._lines if line.authority_id == authority_id), ZERO)
 
-    def chapter_total(self, account) -> Decimal:
-        return sum((line.amount for line in self._lines if line.chapter == account), ZERO)
-
     # -- Layout ------------------------------------------------------------------------------
 
     def sections(self):

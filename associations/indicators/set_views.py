@@ -5,8 +5,7 @@ Every staff role of the authority reads them; instructors and administrators wri
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.db.models import Count, IntegerField, OuterRef, Q, Subquery, Value
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
@@ -23,6 +22,7 @@ from associations.models import Association
 from grants import access
 from grants.access import instructor_required, staff_required
 from grants.pagination import paginate
+from grants.queries import count_subquery
 
 
 def _visible_set(user, pk):
@@ -30,11 +30,6 @@ def _visible_set(user, pk):
         IndicatorSet.objects.visible_to(user).select_related("authority", "structure_type"),
         pk=pk,
     )
-
-
-def _count(queryset):
-    counted = queryset.order_by().values("indicator_set").annotate(n=Count("pk")).values("n")
-    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
 
 
 @staff_required
@@ -46,9 +41,13 @@ def set_list(request):
         filtered = filtered.order_by("-year", "structure_type__name", "pk")
     reports = IndicatorReport.objects.filter(indicator_set=OuterRef("pk"))
     rows = filtered.select_related("authority", "structure_type").annotate(
-        indicator_count=_count(Indicator.objects.filter(indicator_set=OuterRef("pk"))),
-        report_count=_count(reports),
-        submitted_count=_count(reports.filter(status=IndicatorReport.Status.SUBMITTED)),
+        indicator_count=count_subquery(
+            Indicator.objects.filter(indicator_set=OuterRef("pk")), "indicator_set"
+        ),
+        report_count=count_subquery(reports, "indicator_set"),
+        submitted_count=count_subquery(
+            reports.filter(status=IndicatorReport.Status.SUBMITTED), "indicator_set"
+        ),
     )
     ctx = {
         "filter": set_filter,

@@ -18,6 +18,7 @@ from django.urls import reverse
 from conventions.files import sha256_of
 from conventions.models import Justificatif, Notification, ReminderSent
 from conventions.notifications.services import _convention_label
+from grants.demo import paris_datetime
 from grants.models import User
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
@@ -64,11 +65,6 @@ PIECES = [
 ]  # fmt: skip
 
 
-def _at(parts):
-    year, month, day, hour = parts
-    return datetime.datetime(year, month, day, hour, 0, tzinfo=PARIS)
-
-
 def _pdf(association, title, lines):
     from weasyprint import HTML
 
@@ -93,9 +89,9 @@ def _piece(convention, users, spec):
     ).first()
     fields = {
         "status": status,
-        "uploaded_at": _at(uploaded),
+        "uploaded_at": paris_datetime(*uploaded),
         "uploaded_by": users.get("asso-scs"),
-        "reviewed_at": _at(reviewed) if reviewed else None,
+        "reviewed_at": paris_datetime(*reviewed) if reviewed else None,
         "reviewed_by": users.get("instructeur") if reviewed else None,
         "rejection_reason": REJECTION if status == Status.REJECTED else "",
         "due_date": convention.justificatifs_due_date,
@@ -132,9 +128,9 @@ def _notify(user, kind, message, url, created, read=True):
         message=message,
         defaults={
             "url": url,
-            "created_at": _at(created),
-            "read_at": _at(created) + datetime.timedelta(hours=2) if read else None,
-            "emailed_at": _at(created),
+            "created_at": paris_datetime(*created),
+            "read_at": paris_datetime(*created) + datetime.timedelta(hours=2) if read else None,
+            "emailed_at": paris_datetime(*created),
         },
     )
 
@@ -219,7 +215,7 @@ def _notifications(convention, users, pieces):
             convention=convention,
             stage=stage,
             due_date=convention.justificatifs_due_date,
-            defaults={"sent_at": _at(when), "recipients": 1},
+            defaults={"sent_at": paris_datetime(*when), "recipients": 1},
         )
     overdue = (f"Les justificatifs de {where} devaient être remis le 30/06/2024 au plus tard : "
                f"{pending(Kind.COMPTES_ANNUELS)}. Le solde de la subvention et une nouvelle "
@@ -230,7 +226,7 @@ def _notifications(convention, users, pieces):
     ReminderSent.objects.update_or_create(
         convention=convention, stage=ReminderSent.Stage.OVERDUE,
         due_date=convention.justificatifs_due_date,
-        defaults={"sent_at": _at((2024, 7, 1, 7)), "recipients": 2},
+        defaults={"sent_at": paris_datetime(*(2024, 7, 1, 7)), "recipients": 2},
     )  # fmt: skip
 
 

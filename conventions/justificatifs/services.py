@@ -20,15 +20,12 @@ from conventions.justificatifs.uploads import display_name, inspect_upload
 from conventions.models import Convention, ConventionEvent, Justificatif
 from conventions.notifications import services as notifications
 from grants.access import can_review, can_upload, require
+from grants.queries import locked
 
 Kind = Justificatif.Kind
 Status = Justificatif.Status
 
 # ---- who may act -----------------------------------------------------------------------------
-
-
-def _log(convention, user, action):
-    ConventionEvent.objects.create(convention=convention, user=user, action=action)
 
 
 # ---- upload ----------------------------------------------------------------------------------
@@ -83,7 +80,9 @@ def justificatif_upload(*, user, convention, kind, upload):
         except Exception:
             justificatif.file.delete(save=False)
             raise
-        _log(convention, user, f"Justificatif déposé : {justificatif.get_kind_display()}")
+        ConventionEvent.record(
+            convention, user, f"Justificatif déposé : {justificatif.get_kind_display()}"
+        )
         # The instructors are told (screen and mail) once the upload is committed.
         transaction.on_commit(partial(notifications.justificatif_submitted, justificatif))
     return justificatif
@@ -113,14 +112,6 @@ def _check_replaceable(convention, kind, current, digest):
 # ---- review ----------------------------------------------------------------------------------
 
 
-def _lock(justificatif):
-    return (
-        Justificatif.objects.select_for_update(of=("self",))
-        .select_related("convention__association", "convention__authority")
-        .get(pk=justificatif.pk)
-    )
-
-
 def _require_reviewable(justificatif, action):
     if not justificatif.is_current:
         raise ValidationError(
@@ -134,7 +125,7 @@ def _require_reviewable(justificatif, action):
 
 @transaction.atomic
 def justificatif_accept(*, user, justificatif):
-    justificatif = _lock(justificatif)
+    justificatif = locked(justificatif, "convention__association", "convention__authority")
     convention = justificatif.convention
     require(
         can_review(user, convention),
@@ -145,7 +136,9 @@ def justificatif_accept(*, user, justificatif):
     justificatif.reviewed_by = user
     justificatif.reviewed_at = timezone.now()
     justificatif.save(update_fields=["status", "reviewed_by", "reviewed_at"])
-    _log(convention, user, f"Justificatif accepté : {justificatif.get_kind_display()}")
+    ConventionEvent.record(
+        convention, user, f"Justificatif accepté : {justificatif.get_kind_display()}"
+    )
     # The association's managers are told (screen and mail) once the review is committed.
     transaction.on_commit(partial(notifications.justificatif_reviewed, justificatif))
     return justificatif
@@ -153,7 +146,7 @@ def justificatif_accept(*, user, justificatif):
 
 @transaction.atomic
 def justificatif_reject(*, user, justificatif, reason):
-    justificatif = _lock(justificatif)
+    justificatif = locked(justificatif, "convention__association", "convention__authority")
     convention = justificatif.convention
     require(
         can_review(user, convention),
@@ -170,7 +163,9 @@ def justificatif_reject(*, user, justificatif, reason):
     justificatif.reviewed_by = user
     justificatif.reviewed_at = timezone.now()
     justificatif.save(update_fields=["status", "rejection_reason", "reviewed_by", "reviewed_at"])
-    _log(convention, user, f"Justificatif refusé : {justificatif.get_kind_display()}")
+    ConventionEvent.record(
+        convention, user, f"Justificatif refusé : {justificatif.get_kind_display()}"
+    )
     # The association's managers are told (screen and mail) once the review is committed.
     transaction.on_commit(partial(notifications.justificatif_reviewed, justificatif))
     return justificatif

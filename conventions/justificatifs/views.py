@@ -27,12 +27,7 @@ INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 def _visible_convention(user, pk):
     if not (user.is_staff_member or user.is_manager):
         raise PermissionDenied
-    return get_object_or_404(
-        Convention.objects.visible_to(user).select_related(
-            "association", "authority", "forecast_budget"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(Convention.objects.visible_to(user).with_parties(), pk=pk)
 
 
 def _error_messages(error):

@@ -50,10 +50,6 @@ class Notification(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} — {self.recipient}"
 
-    @property
-    def is_read(self):
-        return self.read_at is not None
-
 
 class ReminderSent(models.Model):
     """One due-date reminder of one convention, sent once (send_reminders runs daily)."""

@@ -7,16 +7,12 @@ rows. Parts whose objects are missing from the context are skipped.
 """
 
 import datetime
-import zoneinfo
 from decimal import Decimal
 
-from django.conf import settings
-
 from grants import rules
+from grants.demo import paris_datetime
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment, Payment
 from grants.models import Grant, User
-
-PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 
 LINES = {
     "sem": {
@@ -41,10 +37,6 @@ LINES = {
         "voted_credits": Decimal("1250000.00"),
     },
 }
-
-
-def _at(year, month, day, hour=10):
-    return datetime.datetime(year, month, day, hour, 0, tzinfo=PARIS)
 
 
 def _line(authority, data):
@@ -77,19 +69,19 @@ def _scs_advance(out, convention, commitment):
         defaults={
             "amount": amount,
             "status": Payment.Status.PAID,
-            "requested_at": _at(2023, 5, 15),
+            "requested_at": paris_datetime(2023, 5, 15),
             "requested_by": users["asso-scs"],
             "signer_name": "M. Fabien ALLI, Président",
             "certification_text": CERTIFICATION_TEXT,
-            "certified_at": _at(2023, 5, 22, 15),
+            "certified_at": paris_datetime(2023, 5, 22, 15),
             "certified_by": users["instructeur"],
             "commitment": commitment,
             "order_number": "2023-M-004512",
             "order_date": datetime.date(2023, 6, 5),
-            "ordered_at": _at(2023, 6, 5, 11),
+            "ordered_at": paris_datetime(2023, 6, 5, 11),
             "ordered_by": users["financier"],
             "paid_date": datetime.date(2023, 6, 12),
-            "paid_recorded_at": _at(2023, 6, 13, 9),
+            "paid_recorded_at": paris_datetime(2023, 6, 13, 9),
             "paid_recorded_by": users["financier"],
         },
     )

@@ -427,10 +427,6 @@ class Payment(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} de {self.amount} € — {self.convention}"
 
-    @property
-    def is_live(self):
-        return self.status != self.Status.REJECTED
-
 
 class ClawbackQuerySet(models.QuerySet):
     def visible_to(self, user):

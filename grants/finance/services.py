@@ -30,7 +30,8 @@ from grants.finance.models import (
     Payment,
     RealisedSource,
 )
-from grants.templatetags.fr import euros
+from grants.queries import locked
+from grants.templatetags.fr import euros, percent_short
 
 ZERO = Decimal("0.00")
 Kind = Payment.Kind
@@ -48,12 +49,6 @@ def _check_past_date(value, label, not_before=None, not_before_label=""):
         raise ValidationError(
             f"La date {label} ne peut pas précéder {not_before_label} ({not_before:%d/%m/%Y})."
         )
-
-
-def _percent(value):
-    """80.00 → '80 %', 62.50 → '62,5 %' (non-breaking space)."""
-    text = f"{value.normalize():f}".replace(".", ",")
-    return f"{text}\u00a0%"
 
 
 # ---- the amount due (art. 4.2) ---------------------------------------------------------------
@@ -337,23 +332,6 @@ def commitment_cancel(commitment, user):
 # ---- payments --------------------------------------------------------------------------------
 
 
-def _lock_convention(convention):
-
-    return (
-        Convention.objects.select_for_update(of=("self",))
-        .select_related("association", "authority", "forecast_budget")
-        .get(pk=convention.pk)
-    )
-
-
-def _lock_payment(payment):
-    return (
-        Payment.objects.select_for_update(of=("self",))
-        .select_related("convention__authority", "convention__association")
-        .get(pk=payment.pk)
-    )
-
-
 def _require_payable_convention(convention, what):
 
     if convention.status in {Convention.Status.CLOSED, Convention.Status.TERMINATED}:
@@ -395,7 +373,7 @@ def _check_advance(convention, finances, amount):
             {
                 "amount": (
                     "L'acompte ne peut pas dépasser "
-                    f"{_percent(finances.advance_percentage)} du montant voté de "
+                    f"{percent_short(finances.advance_percentage)} du montant voté de "
                     f"{euros(finances.voted)}, soit {euros(finances.advance_cap)} "
                     "(art. 4.3)."
                 )
@@ -489,7 +467,7 @@ def payment_request(
         raise ValidationError(
             {"certified": "La demande doit certifier la réalité de la dépense (art. 4.3)."}
         )
-    convention = _lock_convention(convention)
+    convention = locked(convention, "association", "authority", "forecast_budget")
     typed = realised_expenses if kind == Kind.BALANCE else None
     if typed is not None and typed < 0:
         raise ValidationError(
@@ -531,7 +509,7 @@ def _require_status(payment, allowed, action):
 @transaction.atomic
 def payment_certify(payment, user):
     """Staff certify the service fait: the request is complete and the expense is real."""
-    payment = _lock_payment(payment)
+    payment = locked(payment, "convention__authority", "convention__association")
     require(
         can_certify(user, payment.convention),
         "Seul un agent instructeur certifie le service fait.",
@@ -547,7 +525,7 @@ def payment_certify(payment, user):
 @transaction.atomic
 def payment_reject(payment, user, *, reason):
     """Refuse a request before its payment order; it then no longer counts in the sums."""
-    payment = _lock_payment(payment)
+    payment = locked(payment, "convention__authority", "convention__association")
     convention = payment.convention
     require(can_certify(user, convention) or can_order(user, convention))
     _require_status(payment, {Status.REQUESTED, Status.CERTIFIED}, "rejeter la demande")
@@ -586,7 +564,7 @@ def _resolve_commitment(payment, commitment):
 @transaction.atomic
 def payment_order(payment, user, *, number, date, commitment=None):
     """Finance records the payment order (mandat). Who certified the service fait may not."""
-    payment = _lock_payment(payment)
+    payment = locked(payment, "convention__authority", "convention__association")
     convention = payment.convention
     require(can_order(user, convention), "Seul un agent financier émet les mandats.")
     _require_status(payment, {Status.CERTIFIED}, "mandater")
@@ -636,7 +614,7 @@ def payment_order(payment, user, *, number, date, commitment=None):
 @transaction.atomic
 def payment_record_paid(payment, user, *, date):
     """Finance records the date the treasury paid the mandat."""
-    payment = _lock_payment(payment)
+    payment = locked(payment, "convention__authority", "convention__association")
     require(can_order(user, payment.convention), "Seul un agent financier constate le paiement.")
     _require_status(payment, {Status.ORDERED}, "constater le paiement")
     _check_past_date(date, "de paiement", payment.order_date, "la date du mandat")
@@ -657,7 +635,7 @@ def clawback_record(
 ):
     """Claim back the excess paid over the amount due (art. 4.2 and 8), by a titre de recettes."""
     require(can_order(user, convention), "Seul un agent financier émet les titres de recettes.")
-    convention = _lock_convention(convention)
+    convention = locked(convention, "association", "authority", "forecast_budget")
     finances = convention_finances(convention, typed_realised=realised_expenses)
     basis = finances.basis
     excess = finances.to_claw_back

@@ -260,12 +260,7 @@ def commitment_cancel(request, pk):
 
 
 def _visible_convention(user, pk):
-    return get_object_or_404(
-        Convention.objects.visible_to(user).select_related(
-            "association", "authority", "forecast_budget"
-        ),
-        pk=pk,
-    )
+    return get_object_or_404(Convention.objects.visible_to(user).with_parties(), pk=pk)
 
 
 def _timeline_events(payments, clawbacks):

@@ -48,6 +48,19 @@ def percent_fr(value, places=1):
     return f"{amount}{NBSP}%" if amount else ""
 
 
+@register.filter
+def percent_short(value):
+    """80.00 → '80 %', 62.50 → '62,5 %' (only the decimals that say something)."""
+    text = f"{Decimal(value).normalize():f}".replace(".", ",")
+    return f"{text}{NBSP}%"
+
+
+def plural(count, singular, plural_form=None):
+    """'1 membre', '3 membres', '0 membre' (French: the plural starts at 2); `plural_form`
+    for the irregular ones ('1 jour', '2 jours' is regular; '1 travail', '2 travaux' is not)."""
+    return f"{count} {singular if count <= 1 else (plural_form or singular + 's')}"
+
+
 @register.simple_tag(takes_context=True)
 def query_transform(context, **kwargs):
     """The current query string with some parameters replaced (for pagination and sorting)."""

@@ -39,7 +39,7 @@ def test_detail_shows_identity_grants_and_convention_need(client, association):
     assert "M. Fabien ALLI, Président" in response.text
     assert "66\xa0000,00\xa0€" in response.text
     assert "23\xa0000,00\xa0€" in response.text
-    assert response.text.count("Obligatoire (&gt; 23 000 €)") == 1
+    assert response.text.count("Obligatoire (&gt; 23\u00a0000\u00a0€)") == 1
     assert "Facultative" in response.text
 
 

@@ -24,7 +24,7 @@ def test_staff_home_lists_what_waits_with_links_to_each_list(client):
     assert [(label, count) for label, count, _ in lines] == [
         ("Justificatifs déposés à examiner", 1),
         ("Conventions prêtes à signer par l'association", 1),
-        ("Subventions de plus de 23 000 € sans convention", 1),
+        ("Subventions de plus de 23\u00a0000\u00a0€ sans convention", 1),
     ]
     assert lines[1][2] == reverse("convention_list") + "?status=prete_signature"
 

@@ -1,0 +1,22 @@
+"""Small ORM helpers every app shares."""
+
+from django.db.models import Count, IntegerField, Subquery, Value
+from django.db.models.functions import Coalesce
+
+
+def locked(instance, *related):
+    """The row of `instance` again, locked until the end of the transaction (SELECT … FOR
+    UPDATE of that row only), with `related` joined in the same query."""
+    return (
+        type(instance)
+        ._default_manager.select_for_update(of=("self",))
+        .select_related(*related)
+        .get(pk=instance.pk)
+    )
+
+
+def count_subquery(queryset, group):
+    """The number of rows of `queryset` per `group` (a correlated Subquery, 0 when none): a
+    per-row count for list pages that does not turn the page's query into a GROUP BY."""
+    counted = queryset.order_by().values(group).annotate(n=Count("pk")).values("n")[:1]
+    return Coalesce(Subquery(counted, output_field=IntegerField()), Value(0))
