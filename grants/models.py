@@ -214,6 +214,7 @@ class Grant(models.Model):
         blank=True,
         help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
     )
+    aid_scheme_label = models.CharField("dispositif d'aide", max_length=256, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -241,3 +242,6 @@ class Grant(models.Model):
 
 # Budget lines, commitments, payments and clawbacks live in their own module.
 from grants.finance import *  # noqa: E402, F403
+
+# Imports of past grants and the SCDL values of imported grants (open data).
+from grants.opendata.models import ImportBatch, ImportedGrantRecord, ImportIssue  # noqa: E402, F401
