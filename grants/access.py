@@ -51,3 +51,17 @@ def scope(queryset, user, *, authority, association=None):
         lookup = "pk" if authority == "pk" else f"{authority}_id"
         return queryset.filter(**{lookup: user.authority_id})
     return queryset.none()
+
+
+def can_import_grants(user):
+    """Past grants are imported by those who record grants or their money (instructors, finance
+    officers, the authority's administrator) and by the platform administrator; consultation
+    accounts read, and association managers never touch another authority's records."""
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_admin:
+        return True
+    return user.authority_id is not None and user.role in {"admin", "instructeur", "financier"}
+
+
+grant_importer_required = role_required(can_import_grants)

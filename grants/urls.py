@@ -48,5 +48,6 @@ urlpatterns = [
     path("finances/", include("grants.finance_urls")),
     path("indicateurs/", include("associations.indicator_urls")),
     path("notifications/", include("conventions.notification_urls")),
+    path("donnees-ouvertes/", include("grants.opendata.urls")),
     path("admin/", admin.site.urls),
 ]

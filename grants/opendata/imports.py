@@ -703,64 +703,63 @@ class Importer:
                             "la même subvention vient d'être importée par un autre import.",
                         )
 
-    def match_associations(self, rows):
-        """By SIRET, then RNA, then SIREN (same legal person) within the row's authority;
-        otherwise a new association (created when the chunk is written)."""
+    @staticmethod
+    def existing_associations(rows):
+        """The associations of the rows' authorities that share a SIRET, an RNA or a SIREN."""
         saved = [r for r in rows if r.authority.pk]
         sirets = {r.values["idBeneficiaire"] for r in saved if r.values["idBeneficiaire"]}
         rnas = {r.values["rnaBeneficiaire"] for r in saved if r.values["rnaBeneficiaire"]}
-        sirens = {s[:9] for s in sirets}
-        by_siret, by_rna, by_siren = {}, {}, {}
-        if saved:
-            candidates = Association.objects.filter(
-                authority__in={r.authority.pk for r in saved}
-            ).filter(Q(siret__in=sirets) | Q(rna__in=rnas) | Q(siren__in=sirens))
-            for association in candidates:
-                a = association.authority_id
-                if association.siret:
-                    by_siret.setdefault((a, association.siret), association)
-                if association.rna:
-                    by_rna.setdefault((a, association.rna), association)
-                if association.siren:
-                    by_siren.setdefault((a, association.siren), association)
-        by_siren_new, by_rna_new, created = {}, {}, []
+        found = {"siret": {}, "rna": {}, "siren": {}}
+        if not saved:
+            return found
+        candidates = Association.objects.filter(
+            authority__in={r.authority.pk for r in saved}
+        ).filter(Q(siret__in=sirets) | Q(rna__in=rnas) | Q(siren__in={s[:9] for s in sirets}))
+        for association in candidates:
+            for kind in found:
+                value = getattr(association, kind)
+                if value:
+                    found[kind].setdefault((association.authority_id, value), association)
+        return found
+
+    def match_associations(self, rows):
+        """By SIRET, then RNA, then SIREN (same legal person) within the row's authority;
+        otherwise a new association (created when the chunk is written)."""
+        found = self.existing_associations(rows)
+        new = {"siren": {}, "rna": {}}
+        created = []
         for row in rows:
             a = row.authority.pk
             siret, rna = row.values["idBeneficiaire"], row.values["rnaBeneficiaire"]
             match = (
-                (siret and by_siret.get((a, siret)))
-                or (rna and by_rna.get((a, rna)))
-                or (siret and by_siren.get((a, siret[:9])))
+                (siret and found["siret"].get((a, siret)))
+                or (rna and found["rna"].get((a, rna)))
+                or (siret and found["siren"].get((a, siret[:9])))
             )
-            if match:
-                row.association = match
-                continue
-            owner = id(row.authority)
-            new = None
-            if siret:
-                new = by_siren_new.get((owner, siret[:9]))
-            if new is None and rna:
-                new = by_rna_new.get((owner, rna))
-            if new is None:
-                new = Association(
-                    authority=row.authority,
-                    name=row.values["nomBeneficiaire"],
-                    siret=siret,
-                    siren=siret[:9] if siret else "",
-                    rna=rna,
-                )
-                created.append(new)
-            if siret:
-                by_siren_new.setdefault((owner, siret[:9]), new)
-                if not new.siret:
-                    new.siret, new.siren = siret, siret[:9]
-            if rna:
-                by_rna_new.setdefault((owner, rna), new)
-                if not new.rna:
-                    new.rna = rna
-            row.association = new
+            if not match:
+                match = self.new_association(row, new, created)
+            row.association = match
         self.report.associations_created += len(created)
         self._new_associations = created
+
+    @staticmethod
+    def new_association(row, new, created):
+        """The association this chunk creates for the row (one per SIREN or RNA)."""
+        owner = id(row.authority)
+        siret, rna = row.values["idBeneficiaire"], row.values["rnaBeneficiaire"]
+        association = new["siren"].get((owner, siret[:9])) if siret else None
+        if association is None and rna:
+            association = new["rna"].get((owner, rna))
+        if association is None:
+            association = Association(authority=row.authority, name=row.values["nomBeneficiaire"])
+            created.append(association)
+        if siret and not association.siret:
+            association.siret, association.siren = siret, siret[:9]
+            new["siren"].setdefault((owner, siret[:9]), association)
+        if rna and not association.rna:
+            association.rna = rna
+            new["rna"].setdefault((owner, rna), association)
+        return association
 
     def _forget_unsaved(self):
         """After a rollback, the associations of the chunk are not in the database any more."""

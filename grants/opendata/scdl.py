@@ -11,7 +11,7 @@ import json
 import re
 import unicodedata
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 from functools import cache
 from pathlib import Path
 
@@ -198,6 +198,29 @@ def parse_date(value):
     raise ValueRefused(f"« {text} » n'est pas une date lisible ({DATE_FORMATS_HELP}).")
 
 
+def _number_text(text, original, what, places):
+    """« 40 000,00 », « 1.234,56 », « 0,5 », « 22000.80 » → « 40000.00 »… or refused."""
+    if "," in text and "." in text:
+        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
+        thousands = "." if decimal_sep == "," else ","
+        integer, _, fraction = text.rpartition(decimal_sep)
+        groups = integer.split(thousands)
+        if not all(len(g) == 3 for g in groups[1:]) or not groups[0]:
+            raise ValueRefused(f"« {original} » n'est pas un {what} lisible.")
+        return "".join(groups) + "." + fraction
+    if text.count(",") + text.count(".") > 1:
+        raise ValueRefused(f"« {original} » n'est pas un {what} lisible.")
+    if "," in text or "." in text:
+        integer, _, fraction = text.replace(",", ".").partition(".")
+        if len(fraction) == 3 and places == 2:
+            raise ValueRefused(
+                f"« {original} » est ambigu : séparateur des milliers ou des décimales ? "
+                "Écrivez par exemple 40000.00 ou 40 000,00."
+            )
+        return f"{integer}.{fraction}"
+    return text
+
+
 def parse_decimal(value, *, what="montant", places=2):
     """A number written the French way (« 40 000,00 », « 0,5 ») or with a decimal point."""
     if isinstance(value, bool):
@@ -211,34 +234,11 @@ def parse_decimal(value, *, what="montant", places=2):
     if not text:
         raise ValueRefused(f"{what} vide.")
     original = clean_text(value)
-    if "," in text and "." in text:
-        decimal_sep = "," if text.rfind(",") > text.rfind(".") else "."
-        thousands = "." if decimal_sep == "," else ","
-        integer, _, fraction = text.rpartition(decimal_sep)
-        groups = integer.split(thousands)
-        if not all(len(g) == 3 for g in groups[1:]) or not groups[0]:
-            raise ValueRefused(f"« {original} » n'est pas un {what} lisible.")
-        text = "".join(groups) + "." + fraction
-    elif text.count(",") == 1 or text.count(".") == 1:
-        sep = "," if "," in text else "."
-        integer, _, fraction = text.partition(sep)
-        if len(fraction) == 3 and places == 2:
-            raise ValueRefused(
-                f"« {original} » est ambigu : séparateur des milliers ou des décimales ? "
-                "Écrivez par exemple 40000.00 ou 40 000,00."
-            )
-        text = f"{integer}.{fraction}"
-    elif text.count(",") > 1 or text.count(".") > 1:
-        raise ValueRefused(f"« {original} » n'est pas un {what} lisible.")
+    text = _number_text(text, original, what, places)
     if not re.fullmatch(r"-?\d+(\.\d+)?", text):
         raise ValueRefused(f"« {original} » n'est pas un {what} lisible.")
-    try:
-        number = Decimal(text)
-    except InvalidOperation:
-        raise ValueRefused(f"« {original} » n'est pas un {what} lisible.") from None
-    if -number.as_tuple().exponent > places and number != number.quantize(
-        Decimal(1).scaleb(-places)
-    ):
+    number = Decimal(text)
+    if number != number.quantize(Decimal(1).scaleb(-places)):
         raise ValueRefused(f"« {original} » : plus de {places} décimales.")
     return number
 

@@ -40,10 +40,10 @@ def run_import(
     return importer.run(opener, size)
 
 
-def import_batch_create(user, uploaded, *, create_authorities=False):
+def import_batch_create(user, uploaded, *, authority, create_authorities=False):
     """Store the uploaded file (default storage) and record the batch; nothing is read yet."""
     batch = ImportBatch(
-        authority=user.authority,
+        authority=authority,
         user=user,
         original_name=os.path.basename(uploaded.name)[:255],
         size=uploaded.size,

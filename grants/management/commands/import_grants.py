@@ -44,81 +44,101 @@ class Command(BaseCommand):
         raise SystemExit(2)
 
     def handle(self, *args, file, **options):
-        authority = None
-        if options["authority"]:
-            siren = options["authority"].replace(" ", "")
-            authority = Authority.objects.filter(siren=siren).first()
-            if authority is None:
-                self.fail(f"Aucune collectivité n'a le SIREN « {options['authority']} ».")
+        authority = self.importing_authority(options["authority"])
         if not os.path.isfile(file):
             self.fail(f"Le fichier « {file} » n'existe pas.")
-        report_rows = []
-        report_file = None
+        self.report_file = self.report_writer = None
         if options["report"]:
             try:
-                report_file = open(options["report"], "w", encoding="utf-8", newline="")  # noqa: SIM115
+                self.report_file = open(options["report"], "w", encoding="utf-8", newline="")  # noqa: SIM115
             except OSError as error:
                 self.fail(f"Impossible d'écrire « {options['report']} » : {error.strerror}.")
-            report_writer = csv.writer(report_file)
-            report_writer.writerow(["ligne", "état", "colonne", "motif"])
-
-        def on_issue(line, kind, column, message):
-            label = "refusée" if kind == "refusee" else "déjà présente"
-            where = f", colonne {column}" if column else ""
-            sys.stderr.write(f"Ligne {line}{where} : {label} : {message}\n")
-            if report_file:
-                report_writer.writerow([line, label, column, message])
-
-        def opener():
-            return open(file, "rb")
-
+            self.report_writer = csv.writer(self.report_file)
+            self.report_writer.writerow(["ligne", "état", "colonne", "motif"])
         size = os.path.getsize(file)
         batch = ImportBatch.objects.create(
             authority=authority,
-            original_name=os.path.basename(file),
+            original_name=os.path.basename(file)[:255],
             size=size,
             create_authorities=options["create_authorities"],
         )
-        options_run = {
+        run = {
             "authority": authority,
             "create_authorities": options["create_authorities"],
+            "opener": lambda: open(file, "rb"),  # noqa: SIM115
+            "size": size,
         }
         try:
-            if options["dry_run"] or options["all_or_nothing"]:
-                report = services.run_import(
-                    batch, opener, size, commit=False, on_issue=on_issue, **options_run
-                )
-                if options["dry_run"] or report.refused:
-                    batch.delete()
-                    note = (
-                        "Essai à blanc : rien n'a été importé"
-                        if options["dry_run"]
-                        else "Des lignes sont refusées : rien n'a été importé (--all-or-nothing)"
-                    )
-                    self.stdout.write(f"{note} ; {report.valid} ligne(s) importable(s).")
-                    self.stdout.write(
-                        f"0 importées, {report.refused} refusées, "
-                        f"{report.duplicates} déjà présentes"
-                    )
-                    return self.finish(report, report_file)
-                with transaction.atomic():
-                    report = services.run_import(
-                        batch, opener, size, commit=True, on_issue=lambda *a: None, **options_run
-                    )
-                    if report.refused:
-                        transaction.set_rollback(True)
-                        report.imported = 0
-            else:
-                report = services.run_import(
-                    batch, opener, size, commit=True, on_issue=on_issue, **options_run
-                )
+            report, note = self.run(batch, run, options)
         except FileUnreadable as error:
             batch.delete()
-            if report_file:
-                report_file.close()
+            self.close_report()
             self.fail(str(error))
         if not report.imported:
             batch.delete()
+        else:
+            batch.status = ImportBatch.Status.DONE
+            batch.rows_imported, batch.rows_refused = report.imported, report.refused
+            batch.rows_duplicate, batch.rows_valid = report.duplicates, report.valid
+            batch.save()
+        self.describe(report, note)
+        self.close_report()
+        if report.refused:
+            raise SystemExit(1)
+
+    def importing_authority(self, siren):
+        if not siren:
+            return None
+        authority = Authority.objects.filter(siren=siren.replace(" ", "")).first()
+        if authority is None:
+            self.fail(f"Aucune collectivité n'a le SIREN « {siren} ».")
+        return authority
+
+    def on_issue(self, line, kind, column, message):
+        label = "refusée" if kind == "refusee" else "déjà présente"
+        where = f", colonne {column}" if column else ""
+        sys.stderr.write(f"Ligne {line}{where} : {label} : {message}\n")
+        if self.report_writer:
+            self.report_writer.writerow([line, label, column, message])
+
+    def run(self, batch, run, options):
+        """(report, note): a dry run first when asked, or when nothing may be half imported."""
+        opener, size = run.pop("opener"), run.pop("size")
+        if not (options["dry_run"] or options["all_or_nothing"]):
+            report = services.run_import(
+                batch, opener, size, commit=True, on_issue=self.on_issue, **run
+            )
+            return report, ""
+        report = services.run_import(
+            batch, opener, size, commit=False, on_issue=self.on_issue, **run
+        )
+        if options["dry_run"]:
+            return self.nothing(report), (
+                f"Essai à blanc : rien n'a été importé ; {report.valid} ligne(s) importable(s)."
+            )
+        if report.refused:
+            return self.nothing(report), (
+                "Des lignes sont refusées : rien n'a été importé (--all-or-nothing)."
+            )
+        with transaction.atomic():
+            # The dry run already listed every issue.
+            report = services.run_import(
+                batch, opener, size, commit=True, on_issue=lambda *issue: None, **run
+            )
+            if report.refused:
+                transaction.set_rollback(True)
+                return self.nothing(report), (
+                    "Des lignes sont refusées : rien n'a été importé (--all-or-nothing)."
+                )
+        return report, ""
+
+    @staticmethod
+    def nothing(report):
+        report.imported = 0
+        report.associations_created = report.authorities_created = 0
+        return report
+
+    def describe(self, report, note):
         if report.header_line > 1:
             self.stdout.write(
                 f"Lignes 1 à {report.header_line - 1} au-dessus de l'en-tête ignorées."
@@ -131,12 +151,11 @@ class Command(BaseCommand):
             self.stdout.write(f"{report.associations_created} association(s) créée(s).")
         if report.authorities_created:
             self.stdout.write(f"{report.authorities_created} collectivité(s) créée(s).")
+        if note:
+            self.stdout.write(note)
         self.stdout.write(report.summary())
-        return self.finish(report, report_file)
-
-    def finish(self, report, report_file):
-        if report_file:
-            report_file.close()
         self.stdout.flush()
-        if report.refused:
-            raise SystemExit(1)
+
+    def close_report(self):
+        if self.report_file:
+            self.report_file.close()
