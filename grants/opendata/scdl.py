@@ -132,7 +132,7 @@ def _compact(value):
 def parse_siret(value):
     """A SIRET of 14 digits passing the Luhn check; spaces between groups are allowed."""
     text = _compact(value)
-    if re.fullmatch(r"\d+[.,]\d*|\d+(\.\d+)?[eE][+-]?\d+", text):
+    if re.fullmatch(r"\d+[.,]\d*|\d+([.,]\d+)?[eE][+-]?\d+", text):
         raise ValueRefused(
             f"« {value} » : le SIRET a été transformé en nombre par un tableur ; ses derniers "
             "chiffres ne sont plus sûrs. Saisissez-le comme du texte (14 chiffres)."

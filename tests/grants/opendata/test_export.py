@@ -144,8 +144,9 @@ def test_grants_that_cannot_be_published_are_listed_with_the_reason():
     reasons = {line.grant.pk: " ; ".join(line.reasons) for line in refused}
     assert "ni SIRET ni numéro RNA" in reasons[no_id.pk]
     assert "pas de date de convention" in reasons[no_id.pk]
-    assert f"la délibération n° {pending.deliberation.number} n'est pas encore adoptée" in (
-        reasons[pending.pk]
+    assert (
+        f"la délibération n° {pending.deliberation.number} n'est pas encore adoptée"
+        in (reasons[pending.pk])
     )
 
 
@@ -161,7 +162,7 @@ def test_an_authority_without_siret_publishes_nothing_and_says_why():
 
 def test_long_object_is_shortened_and_formulas_are_written_as_text(tmp_path):
     authority = authority_with_siret()
-    grant = published_grant(authority, object="=HYPERLINK(\"x\") " + "mot " * 100)
+    grant = published_grant(authority, object='=HYPERLINK("x") ' + "mot " * 100)
     grant.association.name = "@Club"
     grant.association.save()
     text, _ = export_text(authority, 2024)
