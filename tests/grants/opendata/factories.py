@@ -61,7 +61,14 @@ def published_grant(authority, amount="66000.00", year=2024, **kwargs):
     session = Session.objects.filter(body__authority=authority, date=date).first()
     if session is None:
         body = BodyFactory(authority=authority)
-        session = make_session(in_office=5, present=5, proxies=0, body=body, date=date)
+        session = make_session(
+            in_office=5,
+            present=5,
+            proxies=0,
+            body=body,
+            date=date,
+            convocation_date=date - datetime.timedelta(days=6),
+        )
     deliberation = adopted_deliberation(session)
     grant = GrantFactory(
         authority=authority,
