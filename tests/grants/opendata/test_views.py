@@ -107,7 +107,7 @@ def test_staff_page_lists_what_is_not_published_and_why(client, django_assert_ma
 
 
 def test_managers_and_anonymous_users_do_not_reach_the_staff_page(client):
-    authority = authority_with_siret()
+    authority_with_siret()
     assert client.get(reverse("opendata_staff")).status_code == 302
     client.force_login(ManagerFactory())
     assert client.get(reverse("opendata_staff")).status_code == 403
