@@ -3,7 +3,12 @@ import os
 from django import forms
 
 from grants.opendata import scdl
-from grants.opendata.imports import format_megabytes, max_bytes
+from grants.opendata.imports import (
+    BENEFICIARY_ID_COLUMNS,
+    REQUIRED_COLUMNS,
+    format_megabytes,
+    max_bytes,
+)
 
 EXTENSIONS = {".csv", ".txt", ".xlsx"}
 
@@ -49,9 +54,11 @@ class ColumnMappingForm(forms.Form):
     def __init__(self, *args, headers, initial_mapping, **kwargs):
         super().__init__(*args, **kwargs)
         choices = [("", "— aucune —")] + [(h, h) for h in headers]
+        needed = {*REQUIRED_COLUMNS, *BENEFICIARY_ID_COLUMNS}
         for column in [*scdl.COLUMNS, scdl.YEAR_COLUMN]:
             self.fields[column] = forms.ChoiceField(
-                label=f"{scdl.LABELS[column]} ({column})",
+                label=f"{scdl.LABELS[column]} ({column})"
+                + (" — requise" if column in needed else ""),
                 choices=choices,
                 required=False,
                 initial=initial_mapping.get(column, ""),

@@ -59,7 +59,7 @@ class MissingColumns(FileUnreadable):
     def __init__(self, missing, headers):
         self.missing = missing
         self.headers = headers
-        names = ", ".join(f"{c} ({LABELS[c]})" for c in missing)
+        names = ", ".join(scdl.column_label(c) for c in missing)
         super().__init__(
             f"L'en-tête ne contient pas les colonnes requises : {names}. Renommez ces colonnes "
             "ou faites-les correspondre aux vôtres."
@@ -557,7 +557,7 @@ class Importer:
     # -- one row
 
     def refuse(self, line, column, message):
-        label = f"{column} ({LABELS[column]})" if column in LABELS else column
+        label = scdl.column_label(column)
         self.on_issue(line, "refusee", label, message)
 
     def read_row(self, line, cells, index):

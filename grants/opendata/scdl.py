@@ -75,6 +75,15 @@ LABELS = {
     YEAR_COLUMN: "exercice",
 }
 
+
+def column_label(column):
+    """« idAttribuant (SIRET de l'attribuant) », or « montant » when the name says it all."""
+    label = LABELS.get(column)
+    if not label or re.sub(r"[^a-z]", "", label.lower()) == column.lower():
+        return column
+    return f"{column} ({label})"
+
+
 OBJECT_MAX_LENGTH = 256
 CONDITIONS_MAX_LENGTH = 256
 RAE_MAX_LENGTH = 5

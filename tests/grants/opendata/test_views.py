@@ -127,7 +127,7 @@ def test_upload_preview_then_import_the_valid_rows(client):
     assert (batch.rows_valid, batch.rows_refused) == (1, 1)
     assert Grant.objects.count() == 0  # the preview imports nothing
     page = client.get(response.url).content.decode()
-    assert "Importer les 1 ligne valide" in page
+    assert "Importer la ligne valide" in page
     assert "« 40.000 » est ambigu" in page
 
     client.post(reverse("opendata_batch_confirm", args=[batch.pk]))
