@@ -241,3 +241,18 @@ def test_the_platform_admin_imports_the_official_example_for_a_chosen_authority(
     assert Grant.objects.filter(authority=authority).count() == 29
     page = client.get(reverse("opendata_staff") + f"?collectivite={authority.siren}&annee=2013")
     assert "subventions-2013.csv" in page.content.decode()
+
+
+def test_imported_grants_are_marked_on_the_association_page(client, django_assert_max_num_queries):
+    authority = authority_with_siret()
+    user = UserFactory(role=Role.INSTRUCTOR, authority=authority)
+    client.force_login(user)
+    client.post(
+        reverse("opendata_import_upload"),
+        {"file": csv_upload(file_of(line(authority, referenceDecision="DEL-2019-12")))},
+    )
+    client.post(reverse("opendata_batch_confirm", args=[ImportBatch.objects.get().pk]))
+    grant = Grant.objects.get()
+    page = client.get(reverse("association_detail", args=[grant.association_id])).content.decode()
+    assert "Importée" in page and "DEL-2019-12" in page
+    assert "30 000,00" in page.replace("\u202f", " ").replace("\xa0", " ")
