@@ -107,10 +107,7 @@ def _run_batch(batch, *, commit):
         batch.save(update_fields=["status", "error"])
         return None
     except FileUnreadable as error:
-        batch.status = ImportBatch.Status.FAILED
-        batch.error = str(error)
-        batch.finished_at = timezone.now()
-        batch.save(update_fields=["status", "error", "finished_at"])
+        import_batch_fail(batch, str(error))
         return None
     writer.flush()
     batch.refresh_from_db(fields=["progress_done", "progress_total"])
@@ -126,6 +123,23 @@ def _run_batch(batch, *, commit):
     return report
 
 
+def import_batch_fail(batch, message):
+    """The file cannot be read: say why, forget the file."""
+    batch.status = ImportBatch.Status.FAILED
+    batch.error = message
+    batch.finished_at = timezone.now()
+    batch.save(update_fields=["status", "error", "finished_at"])
+    _delete_file(batch)
+
+
+def import_batch_start_commit(batch):
+    """Claim the batch for its import, once: a second click (or a second worker) gets False."""
+    claimed = ImportBatch.objects.filter(pk=batch.pk, status=ImportBatch.Status.PREVIEWED).update(
+        status=ImportBatch.Status.IMPORTING, progress_done=0
+    )
+    return claimed == 1
+
+
 def import_batch_preview(batch):
     """The dry run: count valid, refused and already present rows, store the reasons."""
     ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.PREVIEWING)
@@ -138,9 +152,11 @@ def import_batch_preview(batch):
 
 
 def import_batch_commit(batch):
-    """Import the valid rows (the reasons of the refused ones are stored again)."""
-    ImportBatch.objects.filter(pk=batch.pk).update(status=ImportBatch.Status.IMPORTING)
+    """Import the valid rows of a claimed batch (the reasons of the refused ones are stored
+    again: the database may have changed since the preview)."""
     batch.refresh_from_db()
+    if batch.status != ImportBatch.Status.IMPORTING:
+        return batch
     if _run_batch(batch, commit=True) is None:
         return batch
     batch.status = ImportBatch.Status.DONE

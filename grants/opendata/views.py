@@ -181,7 +181,7 @@ def batch_mapping(request, pk):
 @require_POST
 def batch_confirm(request, pk):
     batch = _batch(request, pk)
-    if batch.status != ImportBatch.Status.PREVIEWED:
+    if not services.import_batch_start_commit(batch):
         messages.error(request, "Cet import n'attend plus de choix.")
         return redirect("opendata_batch", pk=batch.pk)
     tasks.commit_import.enqueue(batch.pk)

@@ -256,3 +256,38 @@ def test_imported_grants_are_marked_on_the_association_page(client, django_asser
     page = client.get(reverse("association_detail", args=[grant.association_id])).content.decode()
     assert "Importée" in page and "DEL-2019-12" in page
     assert "30 000,00" in page.replace("\u202f", " ").replace("\xa0", " ")
+
+
+def test_an_unexpected_error_in_the_background_is_shown_not_a_500(client, monkeypatch):
+    from grants.opendata import imports
+
+    def broken(self, opener, size):
+        raise RuntimeError("boom")
+
+    monkeypatch.setattr(imports.Importer, "run", broken)
+    authority = authority_with_siret()
+    client.force_login(UserFactory(role=Role.INSTRUCTOR, authority=authority))
+    response = client.post(
+        reverse("opendata_import_upload"), {"file": csv_upload(file_of(line(authority)))}
+    )
+    batch = ImportBatch.objects.get()
+    assert batch.status == ImportBatch.Status.FAILED and not batch.file
+    page = client.get(response.url)
+    assert page.status_code == 200
+    assert "équipe technique en est informée" in page.content.decode()
+
+
+def test_progress_is_recorded_and_the_page_refreshes_while_running(client):
+    authority = authority_with_siret()
+    client.force_login(UserFactory(role=Role.INSTRUCTOR, authority=authority))
+    content = file_of(*[line(authority, objet=f"Objet {n}") for n in range(600)])
+    client.post(reverse("opendata_import_upload"), {"file": csv_upload(content)})
+    batch = ImportBatch.objects.get()
+    assert batch.progress_total == len(content.encode()) and batch.progress_percent == 100
+    assert batch.rows_valid == 600
+    ImportBatch.objects.filter(pk=batch.pk).update(
+        status=ImportBatch.Status.IMPORTING, progress_done=batch.progress_total // 2
+    )
+    page = client.get(reverse("opendata_batch", args=[batch.pk])).content.decode()
+    assert '<meta http-equiv="refresh" content="3">' in page
+    assert "Import en arrière-plan : 50 %" in page
