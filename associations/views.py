@@ -44,7 +44,7 @@ def association_detail(request, pk):
     grants = (
         Grant.objects.visible_to(request.user)
         .filter(association=association)
-        .select_related("deliberation")
+        .select_related("deliberation", "imported_record")
         .order_by("-year")
     )
     ctx = {

@@ -206,3 +206,20 @@ def can_certify(user, convention):
 def can_order(user, convention):
     """Finance officers record payment orders (mandats), payments and clawbacks (titres)."""
     return user.is_authenticated and can_manage_budget(user, convention.authority_id)
+
+
+# ---- open data ------------------------------------------------------------------------------
+
+
+def can_import_grants(user):
+    """Past grants are imported by those who record grants or their money (instructors, finance
+    officers, the authority's administrator) and by the platform administrator; consultation
+    accounts read, and association managers never touch another authority's records."""
+    if not user.is_authenticated:
+        return False
+    if user.is_platform_admin:
+        return True
+    return user.authority_id is not None and user.role in {"admin", "instructeur", "financier"}
+
+
+grant_importer_required = role_required(can_import_grants)

@@ -38,6 +38,7 @@ NAVIGATION = [
     ("Justificatifs", "justificatif_queue", _staff),
     ("Indicateurs", "indicator_report_list", _everyone),
     ("Finances", "finance_queue", _staff),
+    ("Données ouvertes", "opendata_staff", _staff),
     ("Administration", "admin:index", _admin),
 ]
 

@@ -16,6 +16,8 @@ DEMO_PASSWORD = "demo"
 AUTHORITIES = {
     "amp": {
         "siren": "200054807",
+        # The NIC of the seat is illustrative (Luhn-valid): the SCDL export needs a SIRET.
+        "siret": "20005480700017",
         "name": "Métropole Aix-Marseille-Provence",
         "short_name": "la Métropole",
         "legal_form": "Établissement public de coopération intercommunale (E.P.C.I.)",
@@ -31,6 +33,7 @@ AUTHORITIES = {
     },
     "sem": {
         "siren": "244200770",
+        "siret": "24420077000018",
         "name": "Saint-Étienne Métropole",
         "short_name": "Saint-Étienne Métropole",
         "legal_form": "Métropole (E.P.C.I.)",
@@ -71,6 +74,9 @@ def load_foundation(out, context):
         name="Pôle Solutions Communicantes Sécurisées",
         defaults={
             "acronym": "SCS",
+            # Illustrative identifiers (Luhn-valid, not copied from the seeds, which print none).
+            "siren": "494233885",
+            "siret": "49423388500016",
             "structure_type": cluster,
             "representative_civility": "M.",
             "representative_name": "Fabien ALLI",
@@ -98,6 +104,8 @@ def load_foundation(out, context):
         name="Minalogic",
         defaults={
             "acronym": "",
+            "siren": "484567516",
+            "siret": "48456751600014",
             "structure_type": cluster,
             "purpose": (
                 "Pôle de compétitivité créé en 2005, qui compte 500 membres : animer le réseau "

@@ -207,6 +207,7 @@ class Grant(models.Model):
         blank=True,
         help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
     )
+    aid_scheme_label = models.CharField("dispositif d'aide", max_length=256, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -240,3 +241,6 @@ from grants.finance.models import (  # noqa: E402, F401
     ExportJob,
     Payment,
 )
+
+# Imports of past grants and the SCDL values of imported grants (open data).
+from grants.opendata.models import ImportBatch, ImportedGrantRecord, ImportIssue  # noqa: E402, F401
