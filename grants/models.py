@@ -214,6 +214,7 @@ class Grant(models.Model):
         blank=True,
         help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
     )
+    aid_scheme_label = models.CharField("dispositif d'aide", max_length=256, blank=True)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
