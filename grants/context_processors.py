@@ -1,5 +1,7 @@
 from django.urls import reverse
 
+from grants.access import can_view_dashboards
+
 
 def _everyone(user):
     return True
@@ -27,6 +29,7 @@ NAVIGATION = [
     ("Justificatifs", "justificatif_queue", _staff),
     ("Indicateurs", "indicator_report_list", _everyone),
     ("Finances", "finance_queue", _staff),
+    ("Tableaux de bord", "dashboard", can_view_dashboards),
     ("Administration", "admin:index", _admin),
 ]
 

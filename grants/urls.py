@@ -46,6 +46,7 @@ urlpatterns = [
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance_urls")),
+    path("tableaux-de-bord/", include("grants.dashboards.urls")),
     path("indicateurs/", include("associations.indicator_urls")),
     path("notifications/", include("conventions.notification_urls")),
     path("admin/", admin.site.urls),
