@@ -27,7 +27,7 @@ class DashboardForm(forms.Form):
 class Selection:
     """The authority, year, compared years and measure chosen, with the form to show."""
 
-    def __init__(self, user, data, *, with_measure=True):
+    def __init__(self, user, data, *, with_measure=True, with_span=True):
         self.user = user
         authorities = user.visible_authorities()
         self.show_authority = user.is_platform_admin
@@ -35,6 +35,8 @@ class Selection:
         form.fields["collectivite"].queryset = authorities
         if not with_measure:
             del form.fields["mesure"]
+        if not with_span:
+            del form.fields["annees"]
         self.errors = []
         self.authority = self._authority(form, data, authorities)
         first, last = (
@@ -46,7 +48,11 @@ class Selection:
         last = max(last or default_year, this_year)
         form.fields["exercice"].choices = [(y, str(y)) for y in range(last, first - 1, -1)]
         self.year = self._choice(form, data, "exercice", default_year, int)
-        self.span = self._choice(form, data, "annees", selectors.DEFAULT_SPAN, int)
+        self.span = (
+            self._choice(form, data, "annees", selectors.DEFAULT_SPAN, int)
+            if with_span
+            else selectors.DEFAULT_SPAN
+        )
         self.measure = self._choice(form, data, "mesure", "voted", str) if with_measure else "voted"
         if not self.show_authority:
             del form.fields["collectivite"]
@@ -83,13 +89,14 @@ class Selection:
         field.initial = value
         return value
 
-    def query(self, **extra):
+    def query(self, *, span=True, **extra):
         """The query string of this selection (for the exports and the annex links)."""
         query = QueryDict(mutable=True)
         if self.show_authority and self.authority:
             query["collectivite"] = self.authority.pk
         query["exercice"] = self.year
-        query["annees"] = self.span
+        if span:
+            query["annees"] = self.span
         for key, value in extra.items():
             query[key] = value
         return query.urlencode()

@@ -104,7 +104,7 @@ def dashboard(request):
         beneficiaries=figures["beneficiaires"],
         beneficiaries_chart=charts.beneficiaries_chart(figures["beneficiaires"], years),
         export_urls={block: f"{export.replace('BLOCK', block)}?{query}" for block in BLOCKS},
-        annex_url=f"{reverse('annex_list')}?{selection.query()}",
+        annex_url=f"{reverse('annex_list')}?{selection.query(span=False)}",
         max_bands=charts.MAX_BANDS,
     )
     return render(request, "grants/dashboards/dashboard.html", ctx)
@@ -148,7 +148,7 @@ def dashboard_export(request, block):
 
 
 def _annex_selection(request):
-    selection = Selection(request.user, request.GET, with_measure=False)
+    selection = Selection(request.user, request.GET, with_measure=False, with_span=False)
     wanted = request.GET.get("document") or annex.ACCOUNTS.slug
     document = annex.DOCUMENTS.get(wanted)
     if document is None:
@@ -178,7 +178,7 @@ def annex_list(request):
     paginator.count = count  # already counted with the total
     page = paginator.get_page(request.GET.get("page"))
     rows = list(annex.annex_rows(page.object_list)) if count else []
-    query = selection.query(document=document.slug)
+    query = selection.query(span=False, document=document.slug)
     ctx.update(
         authority=selection.authority,
         year=selection.year,
