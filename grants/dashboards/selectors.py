@@ -99,6 +99,9 @@ class Dimension:
     empty_label: str
     column: str
     note: str = ""
+    # Each grant falls in exactly one group (a column of Grant, or a foreign key of its
+    # association): the year's totals are then the sums of the groups.
+    partitions: bool = True
 
 
 DIMENSIONS = {
@@ -122,6 +125,7 @@ DIMENSIONS = {
                 "entière, dans chacun d'eux : la somme des lignes peut dépasser le total, "
                 "qui compte chaque subvention une fois."
             ),
+            partitions=False,
         ),
         Dimension(
             "type",
@@ -191,11 +195,10 @@ def totals_by_year(user, authority, years):
     return totals
 
 
-def breakdown(user, authority, years, dimension, totals=None):
-    """The four amounts per group of `dimension` and year (2 queries, plus 2 for the totals
-    when not given). Groups sort by the last year's voted amount; the empty group comes last."""
-    if totals is None:
-        totals = totals_by_year(user, authority, years)
+def breakdown(user, authority, years, dimension):
+    """The four amounts per group of `dimension` and year (2 queries; 2 more for the totals
+    when a grant may fall in several groups). Groups sort by the last year's voted amount; the
+    empty group comes last."""
     rows = {}
 
     def row_for(label):
@@ -215,6 +218,13 @@ def breakdown(user, authority, years, dimension, totals=None):
         group = row_for(row[path])
         year = row["commitment__grant__year"]
         group.by_year.setdefault(year, Amounts()).paid = row["paid"]
+    if dimension.partitions:
+        totals = {year: Amounts() for year in years}
+        for row in rows.values():
+            for year, amounts in row.by_year.items():
+                totals[year].add(amounts)
+    else:
+        totals = totals_by_year(user, authority, years)
     last = years[-1]
     ordered = sorted(
         rows.values(),
@@ -362,24 +372,29 @@ class LateJustificatifs:
 
 def late_justificatifs(user, authority, years, today):
     """Current justificatifs of the conventions of `years` past their due date and not accepted
-    (conventions.models.overdue_condition, the review queue's notion): 3 queries."""
+    (conventions.models.overdue_condition, the review queue's notion): 2 queries."""
     late = (
         Justificatif.objects.visible_to(user)
         .current()
         .filter(convention__authority=authority, convention__year__in=years)
         .filter(overdue_condition(today))
     )
+    # One GROUP BY (year, kind): a few dozen rows, read both ways.
     by_year = {year: 0 for year in years}
-    for row in late.order_by().values("convention__year").annotate(count=Count("pk")):
-        by_year[row["convention__year"]] = row["count"]
-    kinds = dict(Justificatif.Kind.choices)
-    by_kind = [
-        (kinds.get(row["kind"], row["kind"]), row["count"], row["oldest"])
-        for row in late.order_by()
-        .values("kind")
+    kinds = {}
+    for row in (
+        late.order_by()
+        .values("convention__year", "kind")
         .annotate(count=Count("pk"), oldest=Min("due_date"))
-        .order_by("-count", "kind")
-    ]
+    ):
+        by_year[row["convention__year"]] += row["count"]
+        count, oldest = kinds.get(row["kind"], (0, row["oldest"]))
+        kinds[row["kind"]] = (count + row["count"], min(oldest, row["oldest"]))
+    labels = dict(Justificatif.Kind.choices)
+    by_kind = sorted(
+        ((labels.get(kind, kind), count, oldest) for kind, (count, oldest) in kinds.items()),
+        key=lambda item: (-item[1], item[0]),
+    )
     oldest = list(
         late.select_related("convention__association").order_by("due_date", "pk")[:LATE_LIST_LIMIT]
     )

@@ -23,30 +23,28 @@ ANNEX_PAGE_SIZE = 50
 
 
 def _figures(selection, only=None):
-    """The plain data of each block (only `only` when given)."""
+    """The plain data of each block of the page (of the block `only` for an export)."""
     user, authority, years = selection.user, selection.authority, selection.years
-    wanted = {only} if only else None
-
-    def want(name):
-        return wanted is None or name in wanted
-
     figures = {}
-    if want("totaux") or wanted is None or only in selectors.DIMENSIONS:
+    if only == "totaux":
         figures["totals"] = selectors.totals_by_year(user, authority, years)
-    for slug, dimension in selectors.DIMENSIONS.items():
-        if want(slug):
-            figures[slug] = selectors.breakdown(
-                user, authority, years, dimension, figures["totals"]
-            )
-    if want("mois"):
+    if only in selectors.DIMENSIONS:
+        figures[only] = selectors.breakdown(user, authority, years, selectors.DIMENSIONS[only])
+    if only is None:
+        # The page shows one grouping at a time; its rows give the totals when each grant
+        # falls in one group.
+        dimension = selection.dimension
+        figures[dimension.slug] = selectors.breakdown(user, authority, years, dimension)
+        figures["totals"] = figures[dimension.slug].totals
+    if only in (None, "mois"):
         figures["mois"] = selectors.payments_by_month(user, authority, years)
-    if want("lignes"):
+    if only in (None, "lignes"):
         figures["lignes"] = selectors.budget_consumption(user, authority, years)
-    if want("justificatifs"):
+    if only in (None, "justificatifs"):
         figures["justificatifs"] = selectors.late_justificatifs(
             user, authority, years, timezone.localdate()
         )
-    if want("beneficiaires"):
+    if only in (None, "beneficiaires"):
         figures["beneficiaires"] = selectors.largest_beneficiaries(user, authority, years)
     return figures
 
@@ -78,14 +76,8 @@ def dashboard(request):
     years, measure = selection.years, selection.measure
     export = reverse("dashboard_export", args=["BLOCK"])
     query = selection.query()
-    breakdowns = [
-        {
-            "data": figures[slug],
-            "chart": charts.breakdown_chart(figures[slug], measure),
-            "export_url": f"{export.replace('BLOCK', slug)}?{query}",
-        }
-        for slug in selectors.DIMENSIONS
-    ]
+    dimension = selection.dimension
+    breakdown = figures[dimension.slug]
     ctx.update(
         authority=selection.authority,
         years=years,
@@ -93,7 +85,11 @@ def dashboard(request):
         measure_label=selectors.MEASURE_LABELS[measure],
         measures=selectors.MEASURES,
         totals=[(year, figures["totals"][year]) for year in years],
-        breakdowns=breakdowns,
+        dimension=dimension,
+        dimensions=selectors.DIMENSIONS.values(),
+        breakdown=breakdown,
+        breakdown_chart=charts.breakdown_chart(breakdown, measure),
+        breakdown_export_url=f"{export.replace('BLOCK', dimension.slug)}?{query}",
         months=figures["mois"],
         months_chart=charts.months_chart(figures["mois"]),
         budget=figures["lignes"],

@@ -37,8 +37,25 @@ class Command(BaseCommand):
     def add_arguments(self, parser):
         parser.add_argument("--associations", type=int, default=20_000)
         parser.add_argument("--conventions", type=int, default=100_000)
+        parser.add_argument(
+            "--keep", action="store_true", help="Garder les données (base de mesure dédiée)."
+        )
+        parser.add_argument(
+            "--reuse", action="store_true", help="Mesurer les données gardées par --keep."
+        )
 
-    def handle(self, *args, associations, conventions, **options):
+    def handle(self, *args, associations, conventions, keep=False, reuse=False, **options):
+        self.verbosity = options.get("verbosity", 1)
+        if keep or reuse:
+            with override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
+                if reuse:
+                    viewer = User.objects.get(username__startswith="bench-consultation-")
+                else:
+                    with transaction.atomic():
+                        _, viewer = self.create_data(associations, conventions)
+                    self.analyze()
+                self.measure(viewer)
+            return
         try:
             with transaction.atomic(), override_settings(DEBUG=False, ALLOWED_HOSTS=["*"]):
                 started = time.perf_counter()
@@ -48,10 +65,16 @@ class Command(BaseCommand):
                     f"subventions, {3 * conventions} versements, {conventions} justificatifs, "
                     f"créés en {time.perf_counter() - started:.0f} s (annulées à la fin)."
                 )
+                self.analyze()
                 self.measure(viewer)
                 raise Rollback
         except Rollback:
             self.stdout.write("Données supprimées (transaction annulée).")
+
+    def analyze(self):
+        """Fresh planner statistics, as autovacuum would have them on a live database."""
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
 
     def measure(self, viewer):
         client = Client()
@@ -94,10 +117,15 @@ class Command(BaseCommand):
                 else:
                     size = len(response.content)
                 elapsed = time.perf_counter() - started
+            sql = sum(float(q["time"]) for q in queries.captured_queries)
             self.stdout.write(
-                f"{label:<32} {response.status_code} {elapsed * 1000:7.0f} ms, "
-                f"{len(queries):3d} requêtes, {size / 1024:6.0f} Ko"
+                f"{label:<32} {response.status_code} {elapsed * 1000:7.0f} ms "
+                f"(SQL {sql * 1000:5.0f} ms), {len(queries):3d} requêtes, {size / 1024:6.0f} Ko"
             )
+            if self.verbosity > 1:
+                slowest = sorted(queries.captured_queries, key=lambda q: -float(q["time"]))
+                for query in slowest[:5]:
+                    self.stdout.write(f"    {float(query['time']) * 1000:6.0f} ms  {query['sql']}")
 
     # ---- the data ----------------------------------------------------------------------------
 

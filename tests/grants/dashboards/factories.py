@@ -21,7 +21,6 @@ from tests.grants.finance_factories import (
     PaymentFactory,
 )
 
-
 _days = itertools.count()
 
 
