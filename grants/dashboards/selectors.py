@@ -264,6 +264,10 @@ class MonthTable:
     def total_cells(self):
         return [self.totals[y] for y in self.years]
 
+    @property
+    def has_payments(self):
+        return any(count for _, count in self.totals.values())
+
 
 def payments_by_month(user, authority, years):
     """Paid payments of the authority per month of their payment date (1 query)."""
