@@ -94,3 +94,14 @@ def test_the_monthly_payments_and_beneficiaries_exports(viewer_client, data):
 def test_the_export_of_another_role_is_refused(client, data):
     client.force_login(UserFactory(role=Role.MANAGER, authority=None))
     assert client.get(reverse("dashboard_export", args=["mois"])).status_code == 403
+
+
+@pytest.mark.parametrize("text", ["=1+1", "+33 4 91 00 00 00", "-2", "@SUM(A1)", "\tx", "\rx"])
+def test_every_formula_trigger_is_written_as_text(text):
+    from grants.exports import Column, write_workbook
+
+    target = io.BytesIO()
+    write_workbook(target, title="Essai", columns=[Column("Texte")], rows=[(text,)])
+    target.seek(0)
+    cell = load_workbook(target).worksheets[0]["A2"]
+    assert (cell.value, cell.data_type) == (text, "s")
