@@ -7,9 +7,9 @@ written as text even when it starts like a formula.
 
 from dataclasses import dataclass
 
-from grants.dashboards import selectors
+from conventions.models import Justificatif
 from grants.dashboards.selectors import MEASURES
-from grants.exports import Column
+from grants.exports import CHUNK_SIZE, Column
 
 
 @dataclass(frozen=True)
@@ -109,19 +109,25 @@ def budget_table(consumption):
     )
 
 
-def late_table(late):
-    rows = [
-        (
-            j.convention.association.name,
-            j.convention.number or None,
-            j.convention.year,
-            j.get_kind_display(),
-            j.get_status_display(),
-            j.due_date,
-            (late.today - j.due_date).days,
-        )
-        for j in late.oldest
-    ]
+def late_table(queryset, today):
+    """Every late justificatif (not only the page's oldest), read in chunks."""
+    kinds = dict(Justificatif.Kind.choices)
+    statuses = dict(Justificatif.Status.choices)
+    fields = (
+        "convention__association__name",
+        "convention__number",
+        "convention__year",
+        "kind",
+        "status",
+        "due_date",
+    )
+    rows = (
+        (name, number or None, year, kinds.get(kind, kind), statuses.get(status, status), due,
+         (today - due).days)
+        for name, number, year, kind, status, due in queryset.order_by("due_date", "pk")
+        .values_list(*fields)
+        .iterator(chunk_size=CHUNK_SIZE)
+    )  # fmt: skip
     return Table(
         "Justificatifs en retard",
         [
@@ -134,10 +140,7 @@ def late_table(late):
             Column("Jours de retard", "int", 12),
         ],
         rows,
-        (
-            ("Justificatifs en retard (total)", late.total),
-            ("Lignes de ce fichier", f"les {selectors.LATE_LIST_LIMIT} plus anciens au plus"),
-        ),
+        (("Justificatifs en retard au", today.strftime("%d/%m/%Y")),),
     )
 
 

@@ -374,15 +374,20 @@ class LateJustificatifs:
         return [(j, (self.today - j.due_date).days) for j in self.oldest]
 
 
-def late_justificatifs(user, authority, years, today):
+def late_queryset(user, authority, years, today):
     """Current justificatifs of the conventions of `years` past their due date and not accepted
-    (conventions.models.overdue_condition, the review queue's notion): 2 queries."""
-    late = (
+    (conventions.models.overdue_condition, the review queue's notion)."""
+    return (
         Justificatif.objects.visible_to(user)
         .current()
         .filter(convention__authority=authority, convention__year__in=years)
         .filter(overdue_condition(today))
     )
+
+
+def late_justificatifs(user, authority, years, today):
+    """The late justificatifs counted per year and kind, and the oldest of them: 2 queries."""
+    late = late_queryset(user, authority, years, today)
     # One GROUP BY (year, kind): a few dozen rows, read both ways.
     by_year = {year: 0 for year in years}
     kinds = {}

@@ -40,8 +40,12 @@ def _figures(selection, only=None):
         figures["mois"] = selectors.payments_by_month(user, authority, years)
     if only in (None, "lignes"):
         figures["lignes"] = selectors.budget_consumption(user, authority, years)
-    if only in (None, "justificatifs"):
+    if only is None:
         figures["justificatifs"] = selectors.late_justificatifs(
+            user, authority, years, timezone.localdate()
+        )
+    if only == "justificatifs":
+        figures["justificatifs"] = selectors.late_queryset(
             user, authority, years, timezone.localdate()
         )
     if only in (None, "beneficiaires"):
@@ -59,7 +63,7 @@ def _table(block, figures, years):
     if block == "lignes":
         return exports.budget_table(figures["lignes"])
     if block == "justificatifs":
-        return exports.late_table(figures["justificatifs"])
+        return exports.late_table(figures["justificatifs"], timezone.localdate())
     return exports.beneficiaries_table(figures["beneficiaires"], years)
 
 

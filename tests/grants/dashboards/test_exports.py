@@ -105,3 +105,27 @@ def test_every_formula_trigger_is_written_as_text(text):
     target.seek(0)
     cell = load_workbook(target).worksheets[0]["A2"]
     assert (cell.value, cell.data_type) == (text, "s")
+
+
+def test_the_late_justificatifs_export_lists_every_late_piece(viewer_client, data):
+    import datetime
+
+    from django.utils import timezone
+
+    from conventions.models import Justificatif
+    from tests.grants.finance_factories import ConventionFactory
+
+    from .factories import justificatif
+
+    due = timezone.localdate() - datetime.timedelta(days=10)
+    association = data.culture_grant.association
+    conventions = [ConventionFactory(association=association, year=2024) for _ in range(3)]
+    for convention in conventions:
+        for kind in Justificatif.Kind.values:
+            justificatif(convention, kind, due)
+    justificatif(data.conventions[0], "rapport_cac", due, Justificatif.Status.ACCEPTED)
+    rows = rows_of(workbook(viewer_client, "justificatifs").worksheets[0])
+    body = rows[1:-1]  # header, then the rows, then the (empty) totals row
+    assert len(body) == 3 * len(Justificatif.Kind.values) == 24  # more than the page's 20
+    assert body[0][0] == "Association X" and body[0][2] == 2024 and body[0][6] == 10
+    assert all(row[4] == "Déposé" for row in body)
