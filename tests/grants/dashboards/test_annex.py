@@ -95,3 +95,18 @@ def test_user_text_never_reaches_the_pdf_style(demo):
     style = html.split("<style>", 1)[1].split("</style>", 1)[0]
     assert "Minalogic" not in style and "display:none" not in style
     assert "&lt;/style&gt;" in html
+
+
+def test_with_a_background_worker_the_page_says_the_pdf_is_being_prepared(demo, monkeypatch):
+    started = []
+
+    class QueuedTask:  # a worker backend: enqueue() returns before the PDF exists
+        def enqueue(self, *args):
+            started.append(args)
+
+    monkeypatch.setattr(annex, "build_annex_pdf", QueuedTask())
+    response = demo.get(reverse("annex_pdf"), CA)
+    assert response.status_code == 202
+    assert "en cours de mise en page" in response.content.decode()
+    user = User.objects.get(username="financier-sem")
+    assert started == [(user.pk, user.authority_id, 2024, "compte-administratif")]
