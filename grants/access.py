@@ -38,6 +38,19 @@ instructor_required = role_required(lambda user: user.can_instruct)
 finance_required = role_required(lambda user: user.is_finance or user.is_platform_admin)
 
 
+def can_view_dashboards(user):
+    """An authority's whole budget picture is for its staff (consultation included) and
+    platform administrators, never for association managers."""
+    return (
+        user.is_authenticated
+        and user.is_staff_member
+        and (user.is_platform_admin or user.authority_id is not None)
+    )
+
+
+dashboards_required = role_required(can_view_dashboards)
+
+
 def scope(queryset, user, *, authority, association=None):
     """The access rule every view starts from, in one place (STYLE habit 4).
 

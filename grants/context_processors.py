@@ -1,6 +1,7 @@
 from django.urls import reverse
 
 from grants import rules
+from grants.access import can_view_dashboards
 from grants.templatetags.fr import euros0
 
 # The legal thresholds as pages print them ("23 000 €"), built from grants/rules.py.
@@ -39,6 +40,7 @@ NAVIGATION = [
     ("Indicateurs", "indicator_report_list", _everyone),
     ("Finances", "finance_queue", _staff),
     ("Données ouvertes", "opendata_staff", _staff),
+    ("Tableaux de bord", "dashboard", can_view_dashboards),
     ("Administration", "admin:index", _admin),
 ]
 

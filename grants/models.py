@@ -161,6 +161,15 @@ class User(AbstractUser):
     def is_finance(self):
         return self.role == Role.FINANCE
 
+    def visible_authorities(self):
+        """The authorities whose records this user sees: all for the platform administrator,
+        their own for staff, none for association managers."""
+        if self.is_platform_admin:
+            return Authority.objects.all()
+        if self.is_staff_member and self.authority_id:
+            return Authority.objects.filter(pk=self.authority_id)
+        return Authority.objects.none()
+
 
 class GrantNature(models.TextChoices):
     OPERATING = "fonctionnement", "Fonctionnement global"

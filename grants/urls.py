@@ -49,5 +49,6 @@ urlpatterns = [
     path("indicateurs/", include("associations.indicators.urls")),
     path("notifications/", include("conventions.notifications.urls")),
     path("donnees-ouvertes/", include("grants.opendata.urls")),
+    path("tableaux-de-bord/", include("grants.dashboards.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -79,8 +79,14 @@ def _short(label):
     return label if len(label) <= MAX_LABEL else label[: MAX_LABEL - 1].rstrip() + "…"
 
 
-def build_chart(rows, years, unit):
-    """rows: [(short label, full label, {year: (value or None, is_draft)})]; years: ints."""
+def build_chart(rows, years, unit, *, value_format=None):
+    """rows: [(short label, full label, {year: (value or None, is_draft)})]; years: the series
+    (ints, or short labels); value_format: value -> text, by default `format_value` in `unit`."""
+    if value_format is None:
+
+        def value_format(value):
+            return format_value(value, unit)
+
     values = [v for _, _, cells in rows for v, _ in cells.values() if v is not None]
     if not values or not years:
         return None
@@ -100,7 +106,7 @@ def build_chart(rows, years, unit):
             if value is None:
                 text, width = "non renseigné", 0
             else:
-                text = format_value(value, unit)
+                text = value_format(value)
                 width = float(value / top_value) * span
                 has_drafts = has_drafts or is_draft
             band.bars.append(
@@ -121,7 +127,7 @@ def build_chart(rows, years, unit):
     ticks = [
         {
             "x": round(plot_left + span * i / 4, 1),
-            "label": format_value(top_value * i / 4, unit),
+            "label": value_format(top_value * i / 4),
         }
         for i in range(5)
     ]

@@ -3,7 +3,7 @@ from django import forms
 from django.db.models import F, Q
 from django.utils import timezone
 
-from conventions.models import Justificatif
+from conventions.justificatifs.models import Justificatif, overdue_condition
 from grants.models import Authority
 
 
@@ -65,9 +65,7 @@ class JustificatifFilter(django_filters.FilterSet):
         )
 
     def filter_overdue(self, queryset, name, value):
-        late = Q(uploaded_at__date__gt=F("due_date")) | (
-            Q(due_date__lt=timezone.localdate()) & ~Q(status=Justificatif.Status.ACCEPTED)
-        )
+        late = Q(uploaded_at__date__gt=F("due_date")) | overdue_condition(timezone.localdate())
         if value == "retard":
             return queryset.filter(late)
         if value == "dans_les_temps":

@@ -28,6 +28,12 @@ def justificatif_upload_to(instance, filename):
     return f"justificatifs/{instance.convention_id}/{uuid.uuid4().hex}{extension}"
 
 
+def overdue_condition(today):
+    """A justificatif past its due date and still not accepted (to hand in again, or to
+    review): the "late" of the review queue and of the dashboards."""
+    return Q(due_date__lt=today) & ~Q(status=Justificatif.Status.ACCEPTED)
+
+
 class JustificatifQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The justificatifs of the conventions the user may see (managers: not drafts)."""

@@ -57,6 +57,20 @@ def _styled_cell(sheet, kind, bold=False):
     return cell
 
 
+# A text starting with one of these is a formula (or becomes one on edit) in Excel or LibreOffice.
+FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def plain_text(sheet, value):
+    """`value` as it is: a string cell never evaluated, even if typed like a formula; other
+    values unchanged (user text never becomes a spreadsheet formula)."""
+    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
+        cell = WriteOnlyCell(sheet, value=value)
+        cell.data_type = "s"
+        return cell
+    return value
+
+
 class _RowWriter:
     """Turns plain values into cells, sharing one style object per column (fast in write-only)."""
 
@@ -71,7 +85,7 @@ class _RowWriter:
         row = []
         for value, style in zip(values, self.styles, strict=True):
             if style is None or value is None:
-                row.append(value)
+                row.append(plain_text(self.sheet, value))
                 continue
             cell = WriteOnlyCell(self.sheet, value=value)
             cell._style = style
@@ -120,7 +134,7 @@ def write_workbook(target, *, title, columns, rows, info=(), progress=None):
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 80
     for label, value in [("Export", title), ("Lignes", count), *info]:
-        about.append([label, value])
+        about.append([plain_text(about, label), plain_text(about, value)])
     workbook.save(target)
     return count
 

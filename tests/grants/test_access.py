@@ -66,6 +66,7 @@ can_request_payment               non      non               non      non       
 can_certify                       non      oui               oui      oui       non          non         non       non        non
 can_order                         non      oui               non      non       oui          non         non       non        non
 can_import_grants                 non      oui               oui      oui       oui          non         oui       non        non
+can_view_dashboards               non      oui               oui      oui       oui          oui         oui       non        non
 """
 
 
@@ -137,6 +138,7 @@ def test_who_may_act_role_by_role(world, people):
         "can_certify": lambda u: access.can_certify(u, convention),
         "can_order": lambda u: access.can_order(u, convention),
         "can_import_grants": access.can_import_grants,  # into the user's own authority
+        "can_view_dashboards": access.can_view_dashboards,  # of the user's own authority
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -1,0 +1,141 @@
+"""The dashboards' sums at the cent on known data (tests/grants/dashboards/factories.py)."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+
+from conventions.models import Justificatif
+from grants.dashboards import selectors
+from grants.dashboards.selectors import DIMENSIONS, Amounts
+from grants.models import Role
+from tests.factories import UserFactory
+
+from .factories import justificatif, known_data
+
+pytestmark = pytest.mark.django_db
+
+D = Decimal
+YEARS = [2023, 2024]
+
+
+@pytest.fixture
+def data():
+    return known_data()
+
+
+@pytest.fixture
+def viewer(data):
+    return UserFactory(role=Role.VIEWER, authority=data.authority)
+
+
+def amounts(proposed="0.00", voted="0.00", committed="0.00", paid="0.00"):
+    return Amounts(D(proposed), D(voted), D(committed), D(paid))
+
+
+def by_label(breakdown):
+    return {row.label: row for row in breakdown.rows}
+
+
+def test_totals_count_each_grant_once_and_never_a_rejected_one(data, viewer):
+    totals = selectors.totals_by_year(viewer, data.authority, YEARS)
+    assert totals[2024] == amounts("6235.11", "10000.10", "10000.10", "8000.08")
+    assert totals[2023] == amounts(voted="7777.77", committed="7777.77", paid="7777.77")
+
+
+def test_by_aid_scheme_proposed_voted_committed_paid(data, viewer):
+    rows = by_label(selectors.breakdown(viewer, data.authority, YEARS, DIMENSIONS["dispositif"]))
+    assert rows["Culture"].amounts(2024) == amounts("5000.55", "10000.10", "10000.10", "8000.08")
+    assert rows["Culture"].amounts(2023) == amounts()
+    assert rows["Sans dispositif"].amounts(2024) == amounts(proposed="1234.56")
+    assert rows["Sport"].amounts(2023) == amounts("0.00", "7777.77", "7777.77", "7777.77")
+    # Voted amount of the last year first, the empty group last.
+    assert [row.label for row in selectors.breakdown(
+        viewer, data.authority, YEARS, DIMENSIONS["dispositif"]
+    ).rows] == ["Culture", "Sport", "Sans dispositif"]  # fmt: skip
+
+
+def test_by_domain_a_grant_counts_in_full_in_each_domain_of_its_association(data, viewer):
+    rows = by_label(selectors.breakdown(viewer, data.authority, YEARS, DIMENSIONS["domaine"]))
+    assert rows["Culture"].amounts(2024) == amounts("6235.11", "10000.10", "10000.10", "8000.08")
+    assert rows["Jeunesse"].amounts(2024) == amounts("0.00", "10000.10", "10000.10", "8000.08")
+    assert rows["Sans domaine"].amounts(2023) == amounts("0.00", "7777.77", "7777.77", "7777.77")
+    assert set(rows) == {"Culture", "Jeunesse", "Sans domaine"}
+
+
+def test_by_structure_type(data, viewer):
+    rows = by_label(selectors.breakdown(viewer, data.authority, YEARS, DIMENSIONS["type"]))
+    assert rows["Association culturelle"].amounts(2024) == amounts(
+        "0.00", "10000.10", "10000.10", "8000.08"
+    )
+    assert rows["Club sportif"].amounts(2024) == amounts(proposed="6235.11")
+    assert rows["Sans type de structure"].amounts(2023) == amounts(
+        "0.00", "7777.77", "7777.77", "7777.77"
+    )
+
+
+def test_payments_per_month_of_their_payment_date(data, viewer):
+    table = selectors.payments_by_month(viewer, data.authority, YEARS)
+    assert table.rows[2].amount(2024) == D("8000.08") and table.rows[2].count(2024) == 1
+    assert table.rows[10].amount(2023) == D("7777.77")
+    assert table.totals == {2023: (D("7777.77"), 1), 2024: (D("8000.08"), 1)}
+    assert table.rows[2].label == "mars"
+
+
+def test_budget_line_consumption(data, viewer):
+    consumption = selectors.budget_consumption(viewer, data.authority, YEARS)
+    (line,) = consumption.lines
+    assert (line.voted_credits, line.committed, line.ordered, line.paid, line.available) == (
+        D("100000.00"),
+        D("10000.10"),
+        D("10000.10"),
+        D("8000.08"),
+        D("89999.90"),
+    )
+    totals = consumption.totals
+    assert (totals[2023].voted, totals[2023].committed, totals[2023].paid) == (
+        D("20000.00"),
+        D("7777.77"),
+        D("7777.77"),
+    )
+    assert totals[2024].available == D("89999.90")
+
+
+def test_late_justificatifs_are_past_due_and_not_accepted(data, viewer):
+    convention = data.conventions[0]
+    due = datetime.date(2025, 6, 30)
+    justificatif(convention, Justificatif.Kind.RAPPORT_ACTIVITE, due)
+    justificatif(convention, Justificatif.Kind.PV_AG, due, Justificatif.Status.REJECTED)
+    justificatif(convention, Justificatif.Kind.COMPTES_ANNUELS, due, Justificatif.Status.ACCEPTED)
+    justificatif(convention, Justificatif.Kind.ATTESTATION_ASSURANCE, datetime.date(2025, 12, 31))
+
+    late = selectors.late_justificatifs(
+        viewer, data.authority, YEARS, today=datetime.date(2025, 7, 1)
+    )
+    assert late.total == 2  # not the accepted one, not the one due later, not authority B's
+    assert late.by_year == {2023: 0, 2024: 2}
+    assert [j.kind for j, days in late.oldest_rows] == ["rapport_activite", "pv_ag"]
+    assert {days for _, days in late.oldest_rows} == {1}
+
+
+def test_largest_beneficiaries_by_voted_amount(data, viewer):
+    (top,) = selectors.largest_beneficiaries(viewer, data.authority, YEARS)
+    assert (top.name, top.voted(2024), top.committed, top.paid) == (
+        "Association X",
+        D("10000.10"),
+        D("10000.10"),
+        D("8000.08"),
+    )
+    assert top.cells == [D("0.00"), D("10000.10")]
+
+
+def test_another_authority_staff_sees_nothing_of_it(data):
+    stranger = UserFactory(role=Role.VIEWER, authority=data.other)
+    totals = selectors.totals_by_year(stranger, data.authority, YEARS)
+    assert totals[2024] == amounts()
+    assert selectors.largest_beneficiaries(stranger, data.authority, YEARS) == []
+
+
+def test_compared_years():
+    assert selectors.compared_years(2024, 3) == [2022, 2023, 2024]
+    assert selectors.compared_years(2024, 5) == [2020, 2021, 2022, 2023, 2024]
