@@ -130,7 +130,7 @@ def extract_is_current(deliberation, html=None):
     return deliberation.extract_source_sha256 == _source_fingerprint(html)
 
 
-def _stored_file_intact(deliberation):
+def stored_file_intact(deliberation):
     try:
         with deliberation.extract_pdf.open("rb") as handle:
             return sha256(handle.read()) == deliberation.extract_sha256
@@ -154,7 +154,7 @@ def ensure_extract(deliberation, *, force=False):
         not force
         and deliberation.extract_source_sha256 == fingerprint
         and deliberation.extract_pdf
-        and _stored_file_intact(deliberation)
+        and stored_file_intact(deliberation)
     ):
         return deliberation
     content = render_pdf(html)

@@ -244,6 +244,6 @@ from grants.finance.models import (  # noqa: E402, F401
     BudgetLine,
     Clawback,
     Commitment,
-    ExportJob,
     Payment,
 )
+from grants.jobs.models import Job  # noqa: E402, F401
