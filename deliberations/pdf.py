@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from deliberations.markdown import render_markdown
 from deliberations.models import Deliberation
+from grants.storage import image_data_uri
 
 _weasyprint = None
 _weasyprint_lock = threading.Lock()
@@ -73,7 +74,7 @@ def extract_data(deliberation):
         }
     return {
         "authority_name": authority.name,
-        "logo_path": authority.logo.path if authority.logo else "",
+        "logo_uri": image_data_uri(authority.logo),
         "body_name": body.name,
         "session_date": session.date,
         "convocation_date": session.convocation_date,
