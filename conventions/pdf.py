@@ -2,7 +2,8 @@
 
 Rendering takes one to eight seconds: it runs in a task worker when staff ask for it
 (conventions.jobs), never in a request; the file is stored in the default storage with its
-SHA-256 and served by a permission-checked view. Once a party has signed, the stored file is never rewritten.
+SHA-256 and served by a permission-checked view. Once a party has signed, the stored file is
+never rewritten.
 """
 
 import hashlib

@@ -1,6 +1,7 @@
 """Background jobs: tasks run by the immediate backend of the tests, one job per double click,
 a French error and « Relancer » on failure, and nobody outside the authority sees a job."""
 
+import io
 from unittest import mock
 
 import pytest
@@ -222,8 +223,6 @@ def test_the_reminders_command_can_hand_over_to_the_queue(settings):
     from django.tasks import default_task_backend
 
     settings.TASKS = DUMMY_TASKS
-    call_command(
-        "send_reminders", "--enqueue", "--date", "2024-06-01", stdout=open("/dev/null", "w")
-    )
+    call_command("send_reminders", "--enqueue", "--date", "2024-06-01", stdout=io.StringIO())
     (result,) = default_task_backend.results
     assert result.task.name == "send_reminders_task" and result.args == ["2024-06-01"]
