@@ -15,8 +15,8 @@ import pytest
 from django.conf import settings as django_settings
 from django.db import connection
 from django.http import QueryDict
-
 from django_tasks_db.models import DBTaskResult
+
 from grants.finance import export_jobs, exports
 from grants.models import Job
 from tests.factories import AuthorityFactory
