@@ -97,6 +97,18 @@ class Job(models.Model):
         return self.status in {self.Status.DONE, self.Status.FAILED}
 
     @property
+    def waiting_long(self):
+        """Pending for more than a minute: probably no task worker is running."""
+        import datetime
+
+        from django.utils import timezone
+
+        return (
+            self.status == self.Status.PENDING
+            and timezone.now() - self.created_at > datetime.timedelta(minutes=1)
+        )
+
+    @property
     def percent(self):
         if self.status == self.Status.DONE:
             return 100

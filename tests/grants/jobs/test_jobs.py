@@ -226,3 +226,15 @@ def test_the_reminders_command_can_hand_over_to_the_queue(settings):
     call_command("send_reminders", "--enqueue", "--date", "2024-06-01", stdout=io.StringIO())
     (result,) = default_task_backend.results
     assert result.task.name == "send_reminders_task" and result.args == ["2024-06-01"]
+
+
+def test_a_job_nobody_takes_says_so(client, instructor):
+    import datetime
+
+    from django.utils import timezone
+
+    job = Job.objects.create(kind="export", label="Export", owner=instructor, dedup_key="k")
+    client.force_login(instructor)
+    assert "Aucun processus de traitement" not in client.get(job.get_absolute_url()).text
+    Job.objects.filter(pk=job.pk).update(created_at=timezone.now() - datetime.timedelta(minutes=5))
+    assert "Aucun processus de traitement" in client.get(job.get_absolute_url()).text
