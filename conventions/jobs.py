@@ -11,6 +11,7 @@ from django.urls import reverse
 
 from conventions import services
 from conventions.models import Convention
+from grants.access import can_generate_convention_pdfs
 from grants.jobs import services as jobs
 
 GENERATABLE = [Convention.Status.DRAFT, Convention.Status.READY]
@@ -68,9 +69,7 @@ def conventions_of(deliberation):
 
 
 def enqueue_deliberation_pdfs(*, user, deliberation):
-    if not services.can_prepare(user) or not (
-        user.is_platform_admin or user.authority_id == deliberation.authority_id
-    ):
+    if not can_generate_convention_pdfs(user, deliberation):
         raise PermissionDenied("Votre rôle ne permet pas cette action.")
     pending = conventions_of(deliberation).filter(status__in=GENERATABLE).count()
     if not pending:

@@ -51,3 +51,10 @@ def scope(queryset, user, *, authority, association=None):
         lookup = "pk" if authority == "pk" else f"{authority}_id"
         return queryset.filter(**{lookup: user.authority_id})
     return queryset.none()
+
+
+def can_generate_convention_pdfs(user, deliberation):
+    """Instructors of the deliberation's authority (and platform admins) prepare its conventions."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return user.is_platform_admin or user.authority_id == deliberation.authority_id
