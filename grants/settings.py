@@ -144,8 +144,8 @@ STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
 # Produced and uploaded files go through Django's storage API only (never a path on disk), so
-# several web servers and workers can share an S3-compatible store (django-storages, installed
-# separately: `uv pip install "django-storages[s3]"`) with FILE_STORAGE=s3 and the AWS_* variables.
+# several web servers and workers can share an S3-compatible store (django-storages, the optional
+# extra: `uv sync --locked --extra s3`) with FILE_STORAGE=s3 and the AWS_* variables.
 FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem").strip().lower()
 if FILE_STORAGE == "s3":
     DEFAULT_FILE_STORAGE_CONFIG = {
