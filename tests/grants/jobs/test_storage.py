@@ -44,3 +44,57 @@ def test_anything_else_is_left_out(content):
 
 def test_no_logo_no_image():
     assert image_data_uri(AuthorityFactory().logo) is None
+
+
+@pytest.fixture
+def memory_storage(settings):
+    """A store with no path on disk (like S3): any code using a file path would fail."""
+    settings.STORAGES = {
+        **settings.STORAGES,
+        "default": {"BACKEND": "django.core.files.storage.InMemoryStorage"},
+    }
+
+
+def test_jobs_write_and_serve_their_files_through_the_storage_api(
+    client, memory_storage, settings, django_capture_on_commit_callbacks
+):
+    from unittest import mock
+
+    from django.core.files.storage import default_storage
+    from django.urls import reverse
+
+    from deliberations.models import Deliberation
+    from grants.models import Job, Role
+    from tests.deliberations.factories import adopted_deliberation
+    from tests.factories import UserFactory
+    from tests.grants.finance.factories import BudgetLineFactory, finance_of
+
+    with pytest.raises(NotImplementedError):
+        default_storage.path("x")  # no path on disk, as with S3
+    deliberation = adopted_deliberation()
+    authority = deliberation.authority
+    authority.logo.save("logo.png", ContentFile(PNG), save=True)
+    client.force_login(UserFactory(role=Role.INSTRUCTOR, authority=authority))
+    with (
+        mock.patch("deliberations.pdf.render_pdf", return_value=b"%PDF-1.4 extract") as render,
+        django_capture_on_commit_callbacks(execute=True),
+    ):
+        response = client.get(reverse("deliberation_extract", args=[deliberation.pk]))
+    assert "data:image/png;base64," in render.call_args.args[0]  # the logo, read from the store
+    job = Job.objects.get()
+    assert job.status == Job.Status.DONE, job.error
+    served = client.get(job.result_url)
+    assert b"".join(served.streaming_content) == b"%PDF-1.4 extract"
+    stored = Deliberation.objects.get(pk=deliberation.pk).extract_pdf.name
+    assert default_storage.exists(stored) and response.url == job.get_absolute_url()
+
+    settings.FINANCE_EXPORT_INLINE_LIMIT = 1
+    for _ in range(2):
+        BudgetLineFactory(authority=authority, year=2024)
+    client.force_login(finance_of(authority))
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.get(reverse("budget_line_export"))
+    export = Job.objects.get(kind="export")
+    assert export.status == Job.Status.DONE, export.error
+    download = client.get(reverse("job_download", args=[export.pk]))
+    assert b"".join(download.streaming_content).startswith(b"PK")  # an XLSX (zip) file
