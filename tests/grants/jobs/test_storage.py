@@ -61,7 +61,7 @@ def test_jobs_write_and_serve_their_files_through_the_storage_api(
 ):
     from unittest import mock
 
-    from django.core.files.storage import default_storage
+    from django.core.files.storage import InMemoryStorage, default_storage
     from django.urls import reverse
 
     from deliberations.models import Deliberation
@@ -69,8 +69,6 @@ def test_jobs_write_and_serve_their_files_through_the_storage_api(
     from tests.deliberations.factories import adopted_deliberation
     from tests.factories import UserFactory
     from tests.grants.finance.factories import BudgetLineFactory, finance_of
-
-    from django.core.files.storage import InMemoryStorage
 
     default_storage.exists("x")  # set up the lazy storage
     assert isinstance(default_storage._wrapped, InMemoryStorage)
