@@ -15,8 +15,8 @@ PORT ?= 8000
 run: install system-deps
 	DEBUG=1 $(UV) run --no-sync python manage.py migrate --noinput
 	DEBUG=1 $(UV) run --no-sync python manage.py load_demo
-	@echo "Application : http://$(HOST):$(PORT)/"
-	DEBUG=1 $(UV) run --no-sync python manage.py runserver $(HOST):$(PORT)
+	@echo "Application : http://$(HOST):$(PORT)/ (et un processus db_worker pour les tâches)"
+	DEBUG=1 HOST=$(HOST) PORT=$(PORT) bash scripts/run-dev.sh $(UV) run --no-sync python
 
 test: install-dev system-deps-test
 	$(UV) run --no-sync pytest $(PYTEST_ARGS)

@@ -1,8 +1,9 @@
 """The convention PDF (WeasyPrint), following the SCS 2023 seed page by page.
 
-Rendering takes about a second: it happens only when staff ask for it (or mark a convention
-ready), never on a page view; the file is stored under MEDIA_ROOT with its SHA-256 and served by
-a permission-checked view. Once a party has signed, the stored file is never rewritten.
+Rendering takes one to eight seconds: it runs in a task worker when staff ask for it
+(conventions.jobs), never in a request; the file is stored in the default storage with its
+SHA-256 and served by a permission-checked view. Once a party has signed, the stored file is
+never rewritten.
 """
 
 import hashlib
@@ -13,6 +14,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from conventions.document import document_data
+from grants.storage import image_data_uri
 
 
 @cache
@@ -24,12 +26,8 @@ def _weasyprint():
 
 
 def logo_uri(authority):
-    if authority.logo:
-        try:
-            return authority.logo.path and f"file://{authority.logo.path}"
-        except (NotImplementedError, ValueError):
-            return None
-    return None
+    """The authority's logo embedded as a data: URI, read through the storage API."""
+    return image_data_uri(authority.logo)
 
 
 def render_convention_html(convention):

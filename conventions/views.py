@@ -23,6 +23,7 @@ from conventions.forms import (
     TerminateForm,
     annex_formset,
 )
+from conventions.jobs import enqueue_convention_pdf, pdf_job_of
 from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
 from grants import access, rules
@@ -136,6 +137,7 @@ def convention_detail(request, pk):
             "indicateurs": convention.indicators_to_report.count(),
         },
         "Status": Convention.Status,
+        "pdf_job": pdf_job_of(convention) if user.is_staff_member else None,
     }
     return render(request, "conventions/convention_detail.html", ctx)
 
@@ -238,14 +240,16 @@ def convention_annex_edit(request, pk, annex):
 @require_POST
 @login_required
 def convention_pdf_generate(request, pk):
+    """Enqueue the rendering (once, whatever the clicks) and follow it on the job's page."""
     convention = _visible(request.user, pk)
     try:
-        services.generate_pdf(user=request.user, convention=convention)
+        job, created = enqueue_convention_pdf(user=request.user, convention=convention)
     except ValidationError as error:
         messages.error(request, _error_text(error))
-    else:
-        messages.success(request, "Le PDF de la convention a été généré.")
-    return redirect(convention)
+        return redirect(convention)
+    if not created:
+        messages.info(request, "La génération de ce PDF est déjà demandée : en voici l'avancement.")
+    return redirect(job)
 
 
 def _serve(file, filename):

@@ -15,6 +15,7 @@ from django.utils import timezone, translation
 
 from deliberations.markdown import render_markdown
 from deliberations.models import Deliberation
+from grants.storage import image_data_uri
 
 _weasyprint = None
 _weasyprint_lock = threading.Lock()
@@ -73,7 +74,7 @@ def extract_data(deliberation):
         }
     return {
         "authority_name": authority.name,
-        "logo_path": authority.logo.path if authority.logo else "",
+        "logo_uri": image_data_uri(authority.logo),
         "body_name": body.name,
         "session_date": session.date,
         "convocation_date": session.convocation_date,
@@ -130,7 +131,7 @@ def extract_is_current(deliberation, html=None):
     return deliberation.extract_source_sha256 == _source_fingerprint(html)
 
 
-def _stored_file_intact(deliberation):
+def stored_file_intact(deliberation):
     try:
         with deliberation.extract_pdf.open("rb") as handle:
             return sha256(handle.read()) == deliberation.extract_sha256
@@ -154,7 +155,7 @@ def ensure_extract(deliberation, *, force=False):
         not force
         and deliberation.extract_source_sha256 == fingerprint
         and deliberation.extract_pdf
-        and _stored_file_intact(deliberation)
+        and stored_file_intact(deliberation)
     ):
         return deliberation
     content = render_pdf(html)

@@ -17,6 +17,11 @@ urlpatterns = [
         views.deliberation_extract_regenerate,
         name="deliberation_extract_regenerate",
     ),
+    path(
+        "<int:pk>/conventions/pdf/",
+        views.deliberation_convention_pdfs,
+        name="deliberation_convention_pdfs",
+    ),
     path("seances/", views.session_list, name="session_list"),
     path("seances/nouvelle/", views.session_create, name="session_create"),
     path("seances/<int:pk>/", views.session_detail, name="session_detail"),

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
+from conventions.jobs import conventions_of, enqueue_deliberation_pdfs
 from deliberations import checks, pdf, selectors, services
 from deliberations.attendance import sort_key
 from deliberations.filters import DeliberationFilter, SessionFilter
@@ -31,9 +32,11 @@ from deliberations.forms import (
     TransmissionForm,
     associations_for,
 )
+from deliberations.jobs import enqueue_extract, extract_job_of
 from deliberations.models import Body, Deliberation, Member, Session
 from grants.access import instructor_required, staff_required
-from grants.models import Grant
+from grants.jobs.services import dedup_key
+from grants.models import Grant, Job
 from grants.pagination import paginate
 
 
@@ -82,6 +85,10 @@ def deliberation_detail(request, pk):
     summary = session.attendance if session else None
     extract_reason = pdf.unavailable_reason(deliberation)
     deliberation_checks = checks.deliberation_checks(deliberation, summary)
+    conventions = conventions_of(deliberation)
+    conventions_job = (
+        Job.objects.active().filter(dedup_key=dedup_key("convention_pdfs", deliberation.pk)).first()
+    )
     session_checks = checks.session_checks(session, summary) if session else []
     ctx = {
         "deliberation": deliberation,
@@ -95,6 +102,9 @@ def deliberation_detail(request, pk):
         "error_count": sum(c.level == "error" for c in deliberation_checks + session_checks),
         "extract_reason": extract_reason,
         "extract_current": not extract_reason and pdf.extract_is_current(deliberation),
+        "extract_job": extract_job_of(deliberation),
+        "conventions_job": conventions_job,
+        "convention_count": conventions.count() if request.user.can_instruct else 0,
         "can_edit": request.user.can_instruct,
     }
     return render(request, "deliberations/deliberation_detail.html", ctx)
@@ -235,15 +245,7 @@ def deliberation_delete(request, pk):
     return render(request, "deliberations/deliberation_confirm_delete.html", ctx)
 
 
-@staff_required
-def deliberation_extract(request, pk):
-    """Serve the stored extract; build it first only if the data changed since."""
-    deliberation = _visible_deliberation(request.user, pk)
-    try:
-        pdf.ensure_extract(deliberation)
-    except pdf.ExtractUnavailable as reason:
-        messages.error(request, f"L'extrait ne peut pas encore être produit : {reason}")
-        return redirect(deliberation)
+def _serve_extract(deliberation):
     response = FileResponse(
         deliberation.extract_pdf.open("rb"),
         content_type="application/pdf",
@@ -253,17 +255,46 @@ def deliberation_extract(request, pk):
     return response
 
 
+@staff_required
+def deliberation_extract(request, pk):
+    """Serve the stored extract if it is up to date; otherwise enqueue its rendering (once)
+    and follow it on the job's page."""
+    deliberation = _visible_deliberation(request.user, pk)
+    reason = pdf.unavailable_reason(deliberation)
+    if reason:
+        messages.error(request, f"L'extrait ne peut pas encore être produit : {reason}")
+        return redirect(deliberation)
+    if pdf.extract_is_current(deliberation) and pdf.stored_file_intact(deliberation):
+        return _serve_extract(deliberation)
+    job, _created = enqueue_extract(user=request.user, deliberation=deliberation)
+    return redirect(job)
+
+
 @instructor_required
 @require_POST
 def deliberation_extract_regenerate(request, pk):
     deliberation = _visible_deliberation(request.user, pk)
-    try:
-        pdf.ensure_extract(deliberation, force=True)
-    except pdf.ExtractUnavailable as reason:
+    reason = pdf.unavailable_reason(deliberation)
+    if reason:
         messages.error(request, f"L'extrait ne peut pas encore être produit : {reason}")
-    else:
-        messages.success(request, "L'extrait du registre a été régénéré.")
-    return redirect(deliberation)
+        return redirect(deliberation)
+    job, _created = enqueue_extract(user=request.user, deliberation=deliberation, force=True)
+    return redirect(job)
+
+
+@instructor_required
+@require_POST
+def deliberation_convention_pdfs(request, pk):
+    """« Générer les PDF de toutes les conventions »: one job, one convention after the other."""
+    deliberation = _visible_deliberation(request.user, pk)
+    try:
+        job, created = enqueue_deliberation_pdfs(user=request.user, deliberation=deliberation)
+    except ValidationError as error:
+        messages.error(request, " ".join(error.messages))
+        return redirect(deliberation)
+    if not created:
+        messages.info(request, "Cette génération est déjà demandée : en voici l'avancement.")
+    return redirect(job)
 
 
 # Sessions.

@@ -236,3 +236,13 @@ def can_import_grants(user):
 
 
 grant_importer_required = role_required(can_import_grants)
+
+
+# ---- background jobs ------------------------------------------------------------------------
+
+
+def can_generate_convention_pdfs(user, deliberation):
+    """Instructors of the deliberation's authority (and platform admins) prepare its conventions."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return user.is_platform_admin or user.authority_id == deliberation.authority_id

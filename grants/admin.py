@@ -7,8 +7,8 @@ from grants.models import (
     BudgetLine,
     Clawback,
     Commitment,
-    ExportJob,
     Grant,
+    Job,
     Payment,
     User,
 )
@@ -89,7 +89,8 @@ class ClawbackAdmin(ReadOnlyAdmin):
     list_select_related = ["convention__association"]
 
 
-@admin.register(ExportJob)
-class ExportJobAdmin(ReadOnlyAdmin):
-    list_display = ["kind", "status", "rows_done", "rows_total", "created_at", "user"]
+@admin.register(Job)
+class JobAdmin(ReadOnlyAdmin):
+    list_display = ["label", "kind", "status", "done", "total", "created_at", "owner"]
     list_filter = ["kind", "status"]
+    list_select_related = ["owner"]

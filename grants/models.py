@@ -247,9 +247,11 @@ from grants.finance.models import (  # noqa: E402, F401
     BudgetLine,
     Clawback,
     Commitment,
-    ExportJob,
     Payment,
 )
+
+# Background jobs (PDFs, exports, imports) and their progress.
+from grants.jobs.models import Job  # noqa: E402, F401
 
 # Imports of past grants and the SCDL values of imported grants (open data).
 from grants.opendata.models import ImportBatch, ImportedGrantRecord, ImportIssue  # noqa: E402, F401

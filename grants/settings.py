@@ -46,6 +46,7 @@ INSTALLED_APPS = [
     "django_filters",
     "simple_history",
     "axes",
+    "django_tasks_db",
     "grants",
     "associations",
     "deliberations",
@@ -143,8 +144,33 @@ FORMAT_MODULE_PATH = ["grants.formats"]
 STATIC_URL = "static/"
 STATIC_ROOT = Path(os.environ.get("STATIC_ROOT", BASE_DIR / "staticfiles"))
 STATICFILES_DIRS = [BASE_DIR / "static"]
+# Produced and uploaded files go through Django's storage API only (never a path on disk), so
+# several web servers and workers can share an S3-compatible store (django-storages, the optional
+# extra: `uv sync --locked --extra s3`) with FILE_STORAGE=s3 and the AWS_* variables.
+FILE_STORAGE = os.environ.get("FILE_STORAGE", "filesystem").strip().lower()
+if FILE_STORAGE == "s3":
+    DEFAULT_FILE_STORAGE_CONFIG = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": os.environ.get("AWS_STORAGE_BUCKET_NAME", ""),
+            "endpoint_url": os.environ.get("AWS_S3_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("AWS_S3_REGION_NAME") or None,
+            "access_key": os.environ.get("AWS_ACCESS_KEY_ID", ""),
+            "secret_key": os.environ.get("AWS_SECRET_ACCESS_KEY", ""),
+            "location": os.environ.get("AWS_LOCATION", ""),
+            # Files are private: every download goes through a permission-checked view.
+            "default_acl": "private",
+            "querystring_auth": True,
+            "file_overwrite": False,
+        },
+    }
+elif FILE_STORAGE == "filesystem":
+    DEFAULT_FILE_STORAGE_CONFIG = {"BACKEND": "django.core.files.storage.FileSystemStorage"}
+else:
+    raise ImproperlyConfigured("FILE_STORAGE must be 'filesystem' or 's3'.")
+
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+    "default": DEFAULT_FILE_STORAGE_CONFIG,
     "staticfiles": {
         "BACKEND": "django.contrib.staticfiles.storage.StaticFilesStorage"
         if DEBUG
@@ -183,6 +209,11 @@ MAILERS = {
         else {},
     }
 }
+# Background tasks (django.tasks): PDFs, large exports, imports, every email, the daily reminders.
+# The queue is a table of the database (django-tasks-db): no broker; run `manage.py db_worker`
+# beside the web server, as many as needed on PostgreSQL (SELECT … FOR UPDATE SKIP LOCKED).
+TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+
 DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "subventions@localhost")
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
 

@@ -18,3 +18,7 @@ CSRF_COOKIE_SECURE = False
 SECURE_HSTS_SECONDS = 0
 PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
 MAILERS = {"default": {"BACKEND": "django.core.mail.backends.locmem.EmailBackend"}}
+# Tasks run at once, inside the request (or the on_commit callback) that enqueues them; the test
+# that runs a real `db_worker` process starts it with TEST_TASKS_BACKEND=database.
+if os.environ.get("TEST_TASKS_BACKEND") != "database":
+    TASKS = {"default": {"BACKEND": "django.tasks.backends.immediate.ImmediateBackend"}}

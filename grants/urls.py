@@ -3,6 +3,7 @@ from django.contrib.auth import views as auth_views
 from django.urls import include, path
 
 from grants import views
+from grants.auth_forms import TaskPasswordResetForm
 
 auth_patterns = [
     path("connexion/", auth_views.LoginView.as_view(), name="login"),
@@ -19,7 +20,7 @@ auth_patterns = [
     ),
     path(
         "mot-de-passe/oublie/",
-        auth_views.PasswordResetView.as_view(),
+        auth_views.PasswordResetView.as_view(form_class=TaskPasswordResetForm),
         name="password_reset",
     ),
     path(
@@ -47,6 +48,7 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance.urls")),
     path("indicateurs/", include("associations.indicators.urls")),
+    path("taches/", include("grants.jobs.urls")),
     path("notifications/", include("conventions.notifications.urls")),
     path("donnees-ouvertes/", include("grants.opendata.urls")),
     path("tableaux-de-bord/", include("grants.dashboards.urls")),

@@ -21,7 +21,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
 from django.views.decorators.http import require_http_methods
 
-from associations.budgets import chart
+from associations.budgets import chart, import_jobs
 from associations.budgets import models as budgets
 from associations.budgets.chart import Side
 from associations.budgets.filters import AssociationBudgetFilter
@@ -376,7 +376,13 @@ def budget_import_view(request, pk):
     form = BudgetImportForm(request.POST or None, request.FILES or None)
     result = None
     if request.method == "POST" and form.is_valid():
-        result = budget_import(budget, form.cleaned_data["file"], user=request.user)
+        upload = form.cleaned_data["file"]
+        if upload.size is not None and upload.size > import_jobs.inline_limit():
+            job, _created = import_jobs.start_budget_import(
+                budget=budget, upload=upload, user=request.user
+            )
+            return redirect(job)
+        result = budget_import(budget, upload, user=request.user)
         if result.ok:
             messages.success(
                 request,

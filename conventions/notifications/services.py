@@ -1,9 +1,9 @@
 """Notifications on screen and by email.
 
-`notify(users, kind, message, url)` writes one on-screen notification per recipient and sends the
-email once the transaction commits (a rolled-back action notifies nobody; a mail server that
-fails does not undo the action: the notification stays on screen). The event functions below
-say who is told what.
+`notify(users, kind, message, url)` writes one on-screen notification per recipient and, once the
+transaction commits, enqueues a task that sends the emails (a rolled-back action notifies nobody;
+a mail server that fails does not undo the action: the notification stays on screen). The event
+functions below say who is told what.
 """
 
 import logging
@@ -47,11 +47,13 @@ def absolute_url(url):
     return getattr(settings, "SITE_URL", "").rstrip("/") + url
 
 
-def _send_emails(notifications, subject):
+def send_notification_emails(notification_ids, subject):
+    """Mail each notification to its recipient (run by a task worker, never in a request)."""
+    notifications = Notification.objects.filter(pk__in=notification_ids).select_related("recipient")
     sent = []
-    for notification in notifications:
+    for notification in notifications.order_by("pk"):
         email = notification.recipient.email
-        if not email:
+        if not email or notification.emailed_at:
             continue
         body = f"Bonjour,\n\n{notification.message}"
         if notification.url:
@@ -59,12 +61,19 @@ def _send_emails(notifications, subject):
         message = EmailMessage(subject=subject, body=body + EMAIL_FOOTER, to=[email])
         try:
             message.send()
-        except Exception:  # the notification stays on screen; the mail server is retried later
+        except Exception:  # the notification stays on screen
             logger.warning("Notification email to %s failed", email, exc_info=True)
             continue
         sent.append(notification.pk)
     if sent:
         Notification.objects.filter(pk__in=sent).update(emailed_at=timezone.now())
+    return len(sent)
+
+
+def _enqueue_emails(notification_ids, subject):
+    from conventions.notifications.tasks import send_notification_emails_task
+
+    send_notification_emails_task.enqueue(notification_ids, subject)
 
 
 def notify(user_or_users, kind, message, url="", subject=None):
@@ -83,7 +92,8 @@ def notify(user_or_users, kind, message, url="", subject=None):
     for notification, user in zip(notifications, recipients, strict=True):
         notification.recipient = user
     subject = f"[Subventions] {subject or Kind(kind).label}"
-    transaction.on_commit(lambda: _send_emails(notifications, subject))
+    ids = [notification.pk for notification in notifications]
+    transaction.on_commit(lambda: _enqueue_emails(ids, subject))
     return notifications
 
 

@@ -6,7 +6,6 @@ subqueries (`BudgetLine.objects.with_consumption()`), so they cannot drift from 
 """
 
 import datetime
-import uuid
 from decimal import Decimal
 
 from django.conf import settings
@@ -489,58 +488,3 @@ class Clawback(models.Model):
 
     def __str__(self):
         return f"Reversement de {self.amount} € — titre n° {self.title_number}"
-
-
-# --------------------------------------------------------------------------------------------
-# Large exports, built in the background
-# --------------------------------------------------------------------------------------------
-
-
-class ExportJob(models.Model):
-    """An Excel export too large to build during the request: built by a background thread,
-    with its progress, then downloaded by the person who asked for it."""
-
-    class Status(models.TextChoices):
-        PENDING = "attente", "En attente"
-        RUNNING = "en_cours", "En cours"
-        DONE = "termine", "Terminé"
-        FAILED = "echec", "Échec"
-
-    id = models.UUIDField(primary_key=True, default=uuid.uuid4, editable=False)
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="demandé par",
-        on_delete=models.CASCADE,
-        related_name="+",
-    )
-    kind = models.CharField("export", max_length=20)
-    query = models.TextField("filtres", blank=True, help_text="La requête de la liste filtrée.")
-    status = models.CharField("état", max_length=10, choices=Status.choices, default="attente")
-    rows_total = models.PositiveIntegerField("lignes à écrire", default=0)
-    rows_done = models.PositiveIntegerField("lignes écrites", default=0)
-    file = models.FileField("fichier", upload_to="exports/", blank=True)
-    filename = models.CharField("nom du fichier", max_length=100)
-    error = models.TextField("erreur", blank=True)
-    created_at = models.DateTimeField("demandé le", auto_now_add=True)
-    finished_at = models.DateTimeField("terminé le", null=True, blank=True)
-
-    class Meta:
-        verbose_name = "export en arrière-plan"
-        verbose_name_plural = "exports en arrière-plan"
-        ordering = ["-created_at"]
-
-    def __str__(self):
-        return f"{self.filename} ({self.get_status_display()})"
-
-    def get_absolute_url(self):
-        return reverse("export_job_detail", args=[self.pk])
-
-    @property
-    def percent(self):
-        if not self.rows_total:
-            return 100 if self.status == self.Status.DONE else 0
-        return min(100, int(self.rows_done * 100 / self.rows_total))
-
-    @property
-    def is_finished(self):
-        return self.status in {self.Status.DONE, self.Status.FAILED}

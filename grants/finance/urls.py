@@ -1,6 +1,7 @@
 from django.urls import path
 
 from grants.finance import views
+from grants.jobs import views as job_views
 
 urlpatterns = [
     path("", views.finance_queue, name="finance_queue"),
@@ -51,10 +52,7 @@ urlpatterns = [
         {"kind": "reversements"},
         name="clawback_export",
     ),
-    path("exports/<uuid:pk>/", views.export_job_detail, name="export_job_detail"),
-    path(
-        "exports/<uuid:pk>/telecharger/",
-        views.export_job_download,
-        name="export_job_download",
-    ),
+    # Former addresses of the export jobs, now generic background jobs (grants.jobs).
+    path("exports/<uuid:pk>/", job_views.job_detail, name="export_job_detail"),
+    path("exports/<uuid:pk>/telecharger/", job_views.job_download, name="export_job_download"),
 ]

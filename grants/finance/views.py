@@ -11,7 +11,6 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, OuterRef, Q, Sum
-from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -33,7 +32,7 @@ from grants.finance.forms import (
     PlatformBudgetLineForm,
     RejectForm,
 )
-from grants.finance.models import BudgetLine, Commitment, ExportJob, Payment, sum_subquery
+from grants.finance.models import BudgetLine, Commitment, Payment, sum_subquery
 from grants.models import Grant
 from grants.pagination import paginate
 
@@ -589,26 +588,3 @@ def finance_export(request, kind):
         job = export_jobs.start_export(spec, filterset, request.user, request.GET.urlencode(), rows)
         return redirect(job)
     return exports.xlsx_response(spec, filterset, request.user)
-
-
-def _own_job(request, pk):
-    return export_jobs.mark_stale(get_object_or_404(ExportJob, pk=pk, user=request.user))
-
-
-@staff_required
-def export_job_detail(request, pk):
-    job = _own_job(request, pk)
-    return render(request, "grants/finance/export_job.html", {"job": job})
-
-
-@staff_required
-def export_job_download(request, pk):
-    job = _own_job(request, pk)
-    if job.status != ExportJob.Status.DONE or not job.file:
-        raise Http404("Cet export n'est pas disponible.")
-    return FileResponse(
-        job.file.open("rb"),
-        as_attachment=True,
-        filename=job.filename,
-        content_type=exports.XLSX_CONTENT_TYPE,
-    )

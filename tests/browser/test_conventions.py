@@ -30,7 +30,11 @@ def test_staff_prepare_generate_mark_ready_and_record_signatures(page, live_serv
     assert_accessible(page)
 
     page.get_by_role("button", name="Générer le PDF").click()
-    assert page.get_by_text("Le PDF de la convention a été généré.").is_visible()
+    # The page of the background job (run at once by the tests' immediate task backend).
+    assert page.get_by_text("Le PDF de la convention est généré.").is_visible()
+    assert page.get_by_role("link", name="Ouvrir le PDF").is_visible()
+    assert_accessible(page)
+    page.get_by_role("link", name="Retour", exact=True).click()
     page.get_by_role("link", name="Déclarer prête pour signature").click()
     page.get_by_role("button", name="Déclarer prête pour signature").click()
     assert page.get_by_text("Prête pour signature", exact=True).first.is_visible()

@@ -67,6 +67,7 @@ can_certify                       non      oui               oui      oui       
 can_order                         non      oui               non      non       oui          non         non       non        non
 can_import_grants                 non      oui               oui      oui       oui          non         oui       non        non
 can_view_dashboards               non      oui               oui      oui       oui          oui         oui       non        non
+can_generate_convention_pdfs      non      oui               oui      oui       non          non         non       non        non
 """
 
 
@@ -139,6 +140,9 @@ def test_who_may_act_role_by_role(world, people):
         "can_order": lambda u: access.can_order(u, convention),
         "can_import_grants": access.can_import_grants,  # into the user's own authority
         "can_view_dashboards": access.can_view_dashboards,  # of the user's own authority
+        "can_generate_convention_pdfs": lambda u: access.can_generate_convention_pdfs(
+            u, SimpleNamespace(authority_id=amp.pk)
+        ),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -1,6 +1,7 @@
 import pytest
 from django.core import mail
 from django.db import IntegrityError
+from django.test import TestCase
 from django.urls import reverse
 
 from grants.models import Role, User
@@ -86,7 +87,8 @@ def test_password_change(client):
 
 def test_password_reset_sends_a_french_email_with_a_working_link(client):
     user = UserFactory(email="marie@example.org")
-    client.post(reverse("password_reset"), {"email": "marie@example.org"})
+    with TestCase.captureOnCommitCallbacks(execute=True):  # the task is enqueued after commit
+        client.post(reverse("password_reset"), {"email": "marie@example.org"})
     assert len(mail.outbox) == 1
     message = mail.outbox[0]
     assert message.subject == "Réinitialisation de votre mot de passe"

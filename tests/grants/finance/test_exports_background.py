@@ -1,15 +1,14 @@
-"""Large exports run in a background thread; the requester follows them and downloads the file."""
+"""Large exports become background jobs; the requester follows them and downloads the file."""
 
 import io
-import time
 
 import pytest
 from django.urls import reverse
-from django.utils import timezone
 from openpyxl import load_workbook
 
-from grants.finance import export_jobs, exports
-from grants.models import ExportJob
+from grants.finance import exports
+from grants.jobs import services as jobs
+from grants.models import Job
 from tests.factories import AuthorityFactory
 from tests.grants.finance.factories import BudgetLineFactory, finance_of, instructor_of
 
@@ -31,7 +30,7 @@ def test_small_exports_stream_in_the_response(client, small_limit):
     client.force_login(finance_of(authority))
     response = client.get(reverse("budget_line_export"))
     assert response.streaming
-    assert not ExportJob.objects.exists()
+    assert not Job.objects.exists()
 
 
 @pytest.mark.django_db
@@ -44,85 +43,86 @@ def test_a_large_export_becomes_a_job_with_progress_then_a_download(
     client.force_login(user)
     with django_capture_on_commit_callbacks(execute=False) as callbacks:
         response = client.get(reverse("budget_line_export"), {"year": 2024})
-    job = ExportJob.objects.get()
+    job = Job.objects.get()
     assert response.status_code == 302 and response.url == job.get_absolute_url()
-    assert (job.user, job.kind, job.rows_total, job.query) == (user, "lignes", 3, "year=2024")
-    assert len(callbacks) == 1  # the thread starts once the job row is committed
+    assert (job.owner, job.kind, job.total) == (user, "export", 3)
+    assert job.params == {"export": "lignes", "query": "year=2024"}
+    assert len(callbacks) == 1  # the task is enqueued once the job row is committed
 
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "0 lignes sur 3" in page
-    assert 'http-equiv="refresh"' in page
-    assert client.get(reverse("export_job_download", args=[job.pk])).status_code == 404
+    assert "En attente de traitement" in page
+    assert "js/job-progress.js" in page
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
 
-    export_jobs.run_export_job(job.pk)  # what the thread runs
+    callbacks[0]()  # enqueue: the immediate backend of the tests runs the task now
     job.refresh_from_db()
-    assert (job.status, job.rows_done) == (ExportJob.Status.DONE, 3)
+    assert (job.status, job.done, job.total) == (Job.Status.DONE, 3, 3)
+    assert job.task_result_id
     page = client.get(job.get_absolute_url()).content.decode()
-    assert "Télécharger" in page and 'http-equiv="refresh"' not in page
-    response = client.get(reverse("export_job_download", args=[job.pk]))
+    assert f"Télécharger {job.filename}" in page and "job-progress.js" not in page
+    response = client.get(reverse("job_download", args=[job.pk]))
+    assert response["Content-Disposition"].startswith("attachment")
     book = load_workbook(io.BytesIO(b"".join(response.streaming_content)))
     sheet = book["Lignes budgétaires"]
     assert sheet.max_row == 5  # header, three lines, totals
     assert sheet["I5"].value == "=SUBTOTAL(9,I2:I4)"
+    # The former addresses still answer.
+    assert client.get(reverse("export_job_detail", args=[job.pk])).status_code == 200
 
 
 @pytest.mark.django_db
-def test_only_the_requester_sees_a_job(client, small_limit):
+def test_the_same_export_twice_is_one_job(client, small_limit, django_capture_on_commit_callbacks):
     authority = AuthorityFactory()
-    job = ExportJob.objects.create(
-        user=finance_of(authority), kind="lignes", filename="lignes.xlsx", rows_total=3
+    make_lines(authority, 3)
+    client.force_login(finance_of(authority))
+    with django_capture_on_commit_callbacks(execute=False) as callbacks:
+        first = client.get(reverse("budget_line_export"), {"year": 2024})
+        second = client.get(reverse("budget_line_export"), {"year": 2024})
+    assert first.url == second.url
+    assert Job.objects.count() == 1 and len(callbacks) == 1
+
+
+@pytest.mark.django_db
+def test_only_the_requester_s_authority_sees_a_job(client, small_limit):
+    authority = AuthorityFactory()
+    job = Job.objects.create(
+        owner=finance_of(authority),
+        authority=authority,
+        kind="export",
+        label="Export",
+        dedup_key="k",
     )
-    client.force_login(instructor_of(authority))
+    client.force_login(finance_of(AuthorityFactory()))
     assert client.get(job.get_absolute_url()).status_code == 404
-    assert client.get(reverse("export_job_download", args=[job.pk])).status_code == 404
+    assert client.get(reverse("job_download", args=[job.pk])).status_code == 404
+    client.force_login(instructor_of(authority))  # a colleague of the same authority
+    assert client.get(job.get_absolute_url()).status_code == 200
 
 
 @pytest.mark.django_db
-def test_a_failed_export_is_reported(client, monkeypatch):
+def test_a_failed_export_is_reported_in_french_and_can_be_retried(
+    client, monkeypatch, small_limit, django_capture_on_commit_callbacks
+):
     authority = AuthorityFactory()
+    make_lines(authority, 3)
     user = finance_of(authority)
-    job = ExportJob.objects.create(user=user, kind="lignes", filename="l.xlsx", rows_total=1)
+    client.force_login(user)
 
     def broken(*args, **kwargs):
         raise OSError("disque plein")
 
     monkeypatch.setattr(exports, "write_workbook", broken)
-    export_jobs.run_export_job(job.pk)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.get(reverse("budget_line_export"), {"year": 2024})
+    job = Job.objects.get()
+    assert (job.status, job.error) == (Job.Status.FAILED, jobs.UNEXPECTED_ERROR)
+    page = client.get(job.get_absolute_url()).content.decode()
+    assert "La tâche a échoué : Une erreur inattendue" in page and "Relancer" in page
+
+    monkeypatch.undo()
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client.post(reverse("job_retry", args=[job.pk]))
+    assert response.url == job.get_absolute_url()
     job.refresh_from_db()
-    assert (job.status, job.error) == (ExportJob.Status.FAILED, "disque plein")
-    client.force_login(user)
-    assert "disque plein" in client.get(job.get_absolute_url()).content.decode()
-
-
-@pytest.mark.django_db
-def test_a_job_left_running_by_a_dead_process_is_shown_as_failed():
-    job = ExportJob.objects.create(
-        user=finance_of(AuthorityFactory()), kind="lignes", filename="l.xlsx", rows_total=1
-    )
-    ExportJob.objects.filter(pk=job.pk).update(
-        created_at=timezone.now() - export_jobs.STALE_AFTER * 2
-    )
-    job.refresh_from_db()
-    assert export_jobs.mark_stale(job).status == ExportJob.Status.FAILED
-
-
-@pytest.mark.django_db(transaction=True)
-def test_the_background_thread_writes_the_file(small_limit):
-    authority = AuthorityFactory()
-    make_lines(authority, 3)
-    user = finance_of(authority)
-    spec = exports.spec_for("lignes")
-    from django.http import QueryDict
-
-    filterset = spec.filterset(user, QueryDict(""))
-    job = export_jobs.start_export(spec, filterset, user, "", 3)  # autocommit: starts now
-    deadline = time.monotonic() + 60
-    while time.monotonic() < deadline:
-        job.refresh_from_db()
-        if job.is_finished:
-            break
-        time.sleep(0.2)
-    assert job.status == ExportJob.Status.DONE, job.error
-    assert job.rows_done == 3
-    with job.file.open("rb") as handle:
-        assert load_workbook(handle)["Lignes budgétaires"].max_row == 5
+    assert (job.status, job.error, job.attempts) == (Job.Status.DONE, "", 2)
+    assert job.file

@@ -1,0 +1,23 @@
+"""The kinds of background job and the function that does each (imported when a job runs)."""
+
+KINDS = {
+    "export": "grants.finance.export_jobs.run_export",
+    "convention_pdf": "conventions.jobs.run_convention_pdf",
+    "convention_pdfs": "conventions.jobs.run_deliberation_convention_pdfs",
+    "deliberation_extract": "deliberations.jobs.run_extract",
+    "budget_import": "associations.budgets.import_jobs.run_budget_import",
+}
+
+
+class JobError(Exception):
+    """An expected failure: its French message is what the user reads on the job page."""
+
+
+# The words of the result link on the job page.
+RESULT_LABELS = {
+    "export": "Télécharger le fichier",
+    "convention_pdf": "Ouvrir le PDF",
+    "convention_pdfs": "Retour à la délibération",
+    "deliberation_extract": "Ouvrir l'extrait (PDF)",
+    "budget_import": "Voir le budget",
+}
