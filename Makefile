@@ -24,6 +24,7 @@ test: install-dev system-deps-test
 lint: install-dev
 	$(UV) run --no-sync ruff check .
 	$(UV) run --no-sync ruff format --check .
+	DEBUG=1 $(UV) run --no-sync python manage.py makemigrations --check --dry-run
 
 format: install-dev
 	$(UV) run --no-sync ruff format .
