@@ -12,6 +12,25 @@ from grants.access import scope
 from grants.validators import validate_siren, validate_siret
 
 
+class Tracked(models.Model):
+    """When a record was created and last changed, and by whom it was last changed (the
+    history of every change is in django-simple-history where the model keeps one)."""
+
+    created_at = models.DateTimeField("créé le", auto_now_add=True)
+    updated_at = models.DateTimeField("modifié le", auto_now=True)
+    updated_by = models.ForeignKey(
+        "grants.User",
+        verbose_name="modifié par",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    class Meta:
+        abstract = True
+
+
 class Authority(models.Model):
     """A funding authority (collectivité attributaire): a Métropole, a commune…"""
 

@@ -10,7 +10,6 @@ silently trusted.
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
@@ -21,7 +20,7 @@ from django.utils.functional import cached_property
 from associations.budgets import chart
 from associations.budgets.chart import Side
 from grants.access import scope
-from grants.models import Grant
+from grants.models import Grant, Tracked
 from grants.templatetags.fr import euros
 
 ZERO = Decimal("0.00")
@@ -55,7 +54,7 @@ def frozen_message(signed_convention):
     )
 
 
-class AssociationBudget(models.Model):
+class AssociationBudget(Tracked):
     class Kind(models.TextChoices):
         FORECAST = "previsionnel", "Budget prévisionnel"
         REALISED = "realise", "Compte rendu financier (réalisé)"
@@ -93,17 +92,6 @@ class AssociationBudget(models.Model):
     signed_place = models.CharField("fait à", max_length=100, blank=True)
     signed_on = models.DateField("signé le", null=True, blank=True)
     notes = models.TextField("observations", blank=True)
-
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="modifié par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
-    )
 
     objects = AssociationBudgetQuerySet.as_manager()
 

@@ -18,6 +18,7 @@ from django.db.models import F, Q
 from django.urls import reverse
 
 from grants.access import scope
+from grants.models import Tracked
 
 
 def _value_field(verbose_name):
@@ -50,7 +51,7 @@ class IndicatorSetQuerySet(models.QuerySet):
         return queryset if year is None else queryset.filter(year=year)
 
 
-class IndicatorSet(models.Model):
+class IndicatorSet(Tracked):
     """The indicators one authority asks of one structure type for one year."""
 
     authority = models.ForeignKey(
@@ -78,16 +79,6 @@ class IndicatorSet(models.Model):
         "introduction",
         blank=True,
         help_text="Texte affiché en tête du formulaire de saisie (consignes, rappel de l'annexe).",
-    )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="modifié par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
 
     objects = IndicatorSetQuerySet.as_manager()
@@ -257,7 +248,7 @@ def indicators_awaiting_submission(convention):
     return None if submitted.exists() else required
 
 
-class IndicatorReport(models.Model):
+class IndicatorReport(Tracked):
     """An association's values for one set (one year). Draft until submitted."""
 
     class Status(models.TextChoices):
@@ -280,18 +271,8 @@ class IndicatorReport(models.Model):
     comment = models.TextField(
         "commentaire général", blank=True, help_text="Précisions sur les chiffres, sources…"
     )
-    created_at = models.DateTimeField("créé le", auto_now_add=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
-    )
-    updated_at = models.DateTimeField("modifié le", auto_now=True)
-    updated_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL,
-        verbose_name="modifié par",
-        on_delete=models.SET_NULL,
-        null=True,
-        blank=True,
-        related_name="+",
     )
     submitted_at = models.DateTimeField("soumis le", null=True, blank=True)
     submitted_by = models.ForeignKey(
