@@ -6,30 +6,12 @@ a permission-checked view. Once a party has signed, the stored file is never rew
 """
 
 import hashlib
-from functools import cache
-
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from conventions.document import document_data
-
-
-@cache
-def _weasyprint():
-    """Import WeasyPrint once per process (the import alone takes ~0.8 s)."""
-    import weasyprint
-
-    return weasyprint
-
-
-def logo_uri(authority):
-    if authority.logo:
-        try:
-            return authority.logo.path and f"file://{authority.logo.path}"
-        except (NotImplementedError, ValueError):
-            return None
-    return None
+from grants.pdf import logo_uri, render_pdf
 
 
 def render_convention_html(convention):
@@ -40,8 +22,7 @@ def render_convention_html(convention):
 
 def render_convention_pdf(convention):
     html = render_convention_html(convention)
-    weasyprint = _weasyprint()
-    return weasyprint.HTML(string=html, base_url="/").write_pdf()
+    return render_pdf(html, authority=convention.authority)
 
 
 def store_convention_pdf(convention, user):

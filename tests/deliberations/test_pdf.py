@@ -144,7 +144,7 @@ def test_the_extract_reads_in_the_registers_order(seed_extract):
 def stored_render(monkeypatch, seed_extract):
     calls = []
 
-    def render(html):
+    def render(html, **kwargs):
         calls.append(html)
         return seed_extract["pdf"]
 
