@@ -6,6 +6,7 @@ a permission-checked view. Once a party has signed, the stored file is never rew
 """
 
 import hashlib
+
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
