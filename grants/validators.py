@@ -43,3 +43,17 @@ def validate_rna(value):
 
 def normalize_identifier(value):
     return _digits(value).upper()
+
+
+# Letters, digits, ". - / _" and spaces: a reference number is printed in PDF footers, file
+# names and mail subjects, so no newline, quote, parenthesis or other punctuation.
+REFERENCE_NUMBER_PATTERN = re.compile(r"\A[\w./ -]*\Z")
+
+
+def validate_reference_number(value):
+    if not REFERENCE_NUMBER_PATTERN.match(value or ""):
+        raise ValidationError(
+            "Le numéro ne peut contenir que des lettres, des chiffres, des espaces et les signes "
+            "« . », « - », « / » et « _ » (ni retour à la ligne, ni guillemet, ni parenthèse).",
+            code="invalid_number",
+        )
