@@ -9,6 +9,7 @@ back. The fetcher itself (`grants.pdf.resolve`) is checked URL by URL.
 import io
 import threading
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from pathlib import Path
 
 import pytest
 from django.core.exceptions import ValidationError
@@ -247,7 +248,7 @@ def test_the_fetcher_serves_static_files_and_the_authority_logo(settings, tmp_pa
         path for path, _storage in next(iter(finders.get_finders())).list([]) if path
     )
     body, _type = safe_pdf.resolve(safe_pdf.static_uri(static_name))
-    assert body == open(finders.find(static_name), "rb").read()
+    assert body == Path(finders.find(static_name)).read_bytes()
 
     authority = Authority.objects.create(name="Métropole test", siren="200054807")
     authority.logo.save("logo.svg", ContentFile(b"<svg/>"), save=True)
