@@ -20,6 +20,7 @@ from associations.budgets import chart
 from associations.budgets.forms import parse_amount
 from associations.budgets.models import AssociationBudget
 from associations.budgets.services import MAX_AMOUNT, LineData, budget_lines_replace
+from grants.xlsx import set_safe_value
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
 MAX_UNCOMPRESSED_SIZE = 40 * 1024 * 1024  # a zip bomb stops here
@@ -74,7 +75,7 @@ def budget_workbook(budget=None):
     else:
         title = f"{budget.get_kind_display()} {budget.year} — {budget.association.name}"
         rows = _budget_rows(budget)
-    sheet["A1"] = title
+    set_safe_value(sheet["A1"], title)
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"] = (
         "Une ligne par compte : les chapitres (60, 61… 87) et leurs sous-lignes. Ajoutez des "
@@ -92,8 +93,8 @@ def budget_workbook(budget=None):
         cell.fill = fill
     for offset, (account, label, forecast, realised) in enumerate(rows, start=1):
         row = header_row + offset
-        sheet.cell(row=row, column=1, value=account)
-        sheet.cell(row=row, column=2, value=label)
+        set_safe_value(sheet.cell(row=row, column=1), account)
+        set_safe_value(sheet.cell(row=row, column=2), label)
         for column, value in ((3, forecast), (4, realised)):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.number_format = EURO_FORMAT

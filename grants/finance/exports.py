@@ -23,6 +23,7 @@ from openpyxl.utils import get_column_letter
 
 from grants.finance.models import BudgetLine, Payment, RealisedSource
 from grants.models import GrantNature
+from grants.xlsx import safe_cell_value, safe_row
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EURO_FORMAT = '#,##0.00 "€"'
@@ -70,7 +71,7 @@ class _RowWriter:
         row = []
         for value, style in zip(values, self.styles, strict=True):
             if style is None or value is None:
-                row.append(value)
+                row.append(safe_cell_value(self.sheet, value))
                 continue
             cell = WriteOnlyCell(self.sheet, value=value)
             cell._style = style
@@ -96,7 +97,7 @@ def write_workbook(target, *, title, columns, rows, info=(), progress=None):
 
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = WriteOnlyCell(sheet, value=column.header)  # constant headers, never user text
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -119,7 +120,7 @@ def write_workbook(target, *, title, columns, rows, info=(), progress=None):
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 80
     for label, value in [("Export", title), ("Lignes", count), *info]:
-        about.append([label, value])
+        about.append(safe_row(about, [label, value]))
     workbook.save(target)
     return count
 
