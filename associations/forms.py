@@ -1,7 +1,7 @@
 from django import forms
 
 from associations.models import CONTACT_FIELDS, Association, GovernanceChange
-from grants.validators import normalize_identifier
+from grants.validators import normalize_identifier, with_plausible_dates
 
 
 class DateInput(forms.DateInput):
@@ -76,6 +76,7 @@ class ContactForm(forms.ModelForm):
         fields = CONTACT_FIELDS
 
 
+@with_plausible_dates
 class GovernanceChangeForm(forms.ModelForm):
     class Meta:
         model = GovernanceChange

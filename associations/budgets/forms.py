@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from associations.budgets import chart
 from associations.budgets.models import AssociationBudget
 from grants.models import Authority
+from grants.validators import with_plausible_dates
 
 NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
 DOTTED_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
@@ -131,6 +132,7 @@ class BudgetCreateForm(forms.ModelForm):
         return cleaned
 
 
+@with_plausible_dates
 class BudgetHeaderForm(forms.ModelForm):
     """The document's own fields, totals as printed on paper included."""
 

@@ -8,6 +8,7 @@ from grants.finance.filters import DateInput
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority
 from grants.templatetags.fr import euros
+from grants.validators import with_plausible_dates
 
 
 class BudgetLineForm(forms.ModelForm):
@@ -66,6 +67,7 @@ class BudgetLineChoiceField(forms.ModelChoiceField):
         return f"{line.imputation} — {line.label} — disponible {euros(line.available)}"
 
 
+@with_plausible_dates
 class CommitmentForm(forms.Form):
     budget_line = BudgetLineChoiceField(
         label="Ligne budgétaire", queryset=BudgetLine.objects.none(), empty_label=None
@@ -145,6 +147,7 @@ class CommitmentChoiceField(forms.ModelChoiceField):
         )
 
 
+@with_plausible_dates
 class OrderForm(forms.Form):
     number = forms.CharField(label="Numéro du mandat", max_length=30)
     date = forms.DateField(label="Date du mandat", widget=DateInput())
@@ -160,6 +163,7 @@ class OrderForm(forms.Form):
         ).select_related("budget_line")
 
 
+@with_plausible_dates
 class PaidForm(forms.Form):
     date = forms.DateField(label="Date de paiement", widget=DateInput())
 
@@ -168,6 +172,7 @@ class PaidForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
+@with_plausible_dates
 class ClawbackForm(forms.Form):
     realised_expenses = AmountField(
         label="Dépenses réalisées justifiées (€)",
