@@ -122,7 +122,7 @@ def hostile_convention(server, sentinel):
     text = text_payload(server, sentinel, "convention")
     # Written past the forms (legacy data, the admin, a bug): the renderer must hold anyway.
     Convention.objects.filter(pk=convention.pk).update(
-        number=number_payload(server, "number"),
+        number=number_payload(server, "n"),
         objectives=text,
         action_categories=text,
         programme_text=text,
@@ -170,11 +170,11 @@ def hostile_deliberation(server, sentinel):
     deliberation = context["deliberation_minalogic"]
     text = text_payload(server, sentinel, "deliberation")
     Deliberation.objects.filter(pk=deliberation.pk).update(
-        number=number_payload(server, "number"), title=text[:500], statement=text
+        number=number_payload(server, "n"), title=text[:500], statement=text
     )
     deliberation.decisions.update(text=text)
     session = deliberation.session
-    type(session.body).objects.filter(pk=session.body_id).update(name=text[:200])
+    type(session.body).objects.filter(pk=session.body_id).update(name=text[:150])
     type(session.presiding).objects.filter(pk=session.presiding_id).update(last_name=text[:100])
     return Deliberation.objects.select_related(
         "authority", "session__body", "session__presiding", "session__secretary"
