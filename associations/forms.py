@@ -2,7 +2,7 @@ from django import forms
 
 from associations.models import CONTACT_FIELDS, Association, GovernanceChange
 from grants.fields import DateInput
-from grants.validators import normalize_identifier
+from grants.validators import normalize_identifier, with_plausible_dates
 
 
 class IdentifierField(forms.CharField):
@@ -70,6 +70,7 @@ class ContactForm(forms.ModelForm):
         fields = CONTACT_FIELDS
 
 
+@with_plausible_dates
 class GovernanceChangeForm(forms.ModelForm):
     class Meta:
         model = GovernanceChange

@@ -14,6 +14,7 @@ from conventions.models import (
 from deliberations.models import Deliberation
 from grants.fields import DateInput
 from grants.models import Grant
+from grants.validators import with_plausible_dates
 
 GENERAL_FIELDS = [
     "association",
@@ -45,6 +46,7 @@ TYPED_FIELDS = [
 ]
 
 
+@with_plausible_dates
 class ConventionForm(forms.ModelForm):
     """Create or edit a draft. Every choice list starts from what the user may see; clean()
     checks that the pieces belong together (same authority, same association)."""
@@ -162,6 +164,7 @@ class ConventionForm(forms.ModelForm):
         return convention
 
 
+@with_plausible_dates
 class SignatureForm(forms.Form):
     signer_name = forms.CharField(label="Nom du signataire", max_length=150)
     signed_on = forms.DateField(label="Date de signature", widget=DateInput())
@@ -173,10 +176,12 @@ class SignatureForm(forms.Form):
         return value
 
 
+@with_plausible_dates
 class DateForm(forms.Form):
     date = forms.DateField(label="Date", widget=DateInput(), initial=timezone.localdate)
 
 
+@with_plausible_dates
 class TerminateForm(forms.Form):
     reason = forms.CharField(label="Motif de la résiliation", widget=forms.Textarea({"rows": 4}))
     date = forms.DateField(
@@ -184,6 +189,7 @@ class TerminateForm(forms.Form):
     )
 
 
+@with_plausible_dates
 class AmendmentForm(forms.Form):
     signed_at = forms.DateField(label="Date de signature de l'avenant", widget=DateInput())
     reason = forms.CharField(label="Objet de l'avenant", widget=forms.Textarea({"rows": 3}))

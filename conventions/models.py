@@ -20,6 +20,7 @@ from django.urls import reverse
 
 from grants import rules
 from grants.access import scope
+from grants.validators import validate_reference_number
 
 # --------------------------------------------------------------------------------------------
 # Templates
@@ -234,7 +235,9 @@ class Convention(models.Model):
     template_version = models.PositiveIntegerField(
         "version du modèle", help_text="La version du modèle dont le texte est issu."
     )
-    number = models.CharField("numéro", max_length=50, blank=True)
+    number = models.CharField(
+        "numéro", max_length=50, blank=True, validators=[validate_reference_number]
+    )
     year = models.PositiveIntegerField(
         "exercice", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
     )

@@ -7,27 +7,13 @@ never rewritten.
 """
 
 import hashlib
-from functools import cache
 
 from django.core.files.base import ContentFile
 from django.template.loader import render_to_string
 from django.utils import timezone
 
 from conventions.document import document_data
-from grants.storage import image_data_uri
-
-
-@cache
-def _weasyprint():
-    """Import WeasyPrint once per process (the import alone takes ~0.8 s)."""
-    import weasyprint
-
-    return weasyprint
-
-
-def logo_uri(authority):
-    """The authority's logo embedded as a data: URI, read through the storage API."""
-    return image_data_uri(authority.logo)
+from grants.pdf import logo_uri, render_pdf
 
 
 def render_convention_html(convention):
@@ -38,8 +24,7 @@ def render_convention_html(convention):
 
 def render_convention_pdf(convention):
     html = render_convention_html(convention)
-    weasyprint = _weasyprint()
-    return weasyprint.HTML(string=html, base_url="/").write_pdf()
+    return render_pdf(html, authority=convention.authority)
 
 
 def store_convention_pdf(convention, user):

@@ -8,10 +8,10 @@ from django.db import transaction
 from django.db.models import Sum
 from django.utils import timezone
 
+from conventions import pdf
 from conventions.files import sha256_of
 from conventions.justificatifs.uploads import PDF, inspect_upload
 from conventions.models import Amendment, Convention, ConventionEvent
-from conventions.pdf import store_convention_pdf
 from grants import rules
 from grants.access import can_prepare, can_record_association_signature, require
 from grants.queries import locked
@@ -101,7 +101,7 @@ def generate_pdf(*, user, convention):
     with transaction.atomic():
         convention = locked(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
-        store_convention_pdf(convention, user)
+        pdf.store_convention_pdf(convention, user)
         ConventionEvent.record(convention, user, "PDF généré")
     return convention
 

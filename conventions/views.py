@@ -5,7 +5,7 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -28,6 +28,7 @@ from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
 from grants import access, rules
 from grants.access import instructor_required, staff_required
+from grants.downloads import generated_file_response, uploaded_file_response
 from grants.models import Grant
 from grants.pagination import paginate
 
@@ -252,14 +253,14 @@ def convention_pdf_generate(request, pk):
     return redirect(job)
 
 
-def _serve(file, filename):
+def _serve(file, filename, *, uploaded):
+    """The signed scan was uploaded: an attachment; the generated PDF may open inline."""
     try:
         handle = file.open("rb")
     except FileNotFoundError:
         raise Http404("Fichier introuvable.") from None
-    return FileResponse(
-        handle, as_attachment=False, filename=filename, content_type="application/pdf"
-    )
+    respond = uploaded_file_response if uploaded else generated_file_response
+    return respond(handle, filename=filename, content_type="application/pdf")
 
 
 @login_required
@@ -275,8 +276,11 @@ def convention_pdf(request, pk):
         file = convention.reference_file
     if not file:
         raise Http404("Aucun PDF pour cette convention.")
-    suffix = "-signee" if file == convention.signed_file else ""
-    return _serve(file, f"convention-{convention.year}-{convention.pk}{suffix}.pdf")
+    signed = file == convention.signed_file
+    suffix = "-signee" if signed else ""
+    return _serve(
+        file, f"convention-{convention.year}-{convention.pk}{suffix}.pdf", uploaded=signed
+    )
 
 
 @login_required

@@ -13,6 +13,7 @@ from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
 from grants.fields import AmountField, DateInput
 from grants.models import Authority, Grant
+from grants.validators import with_plausible_dates
 
 
 def session_label(session):
@@ -39,6 +40,7 @@ class PlatformBodyForm(BodyForm):
         fields = ["authority", *BodyForm.Meta.fields]
 
 
+@with_plausible_dates
 class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
@@ -73,6 +75,7 @@ def parse_member_line(line):
     return civility, " ".join(words[:split]), " ".join(words[split:])
 
 
+@with_plausible_dates
 class MemberBulkForm(forms.Form):
     """Add many members at once, one per line, as the register prints them."""
 
@@ -110,6 +113,7 @@ class MemberBulkForm(forms.Form):
         return cleaned
 
 
+@with_plausible_dates
 class SessionForm(forms.ModelForm):
     class Meta:
         model = Session
@@ -463,6 +467,7 @@ def associations_for(user, authority):
     return associations
 
 
+@with_plausible_dates
 class TransmissionForm(forms.ModelForm):
     class Meta:
         model = Deliberation

@@ -15,6 +15,7 @@ from associations.models import Civility
 from deliberations import rules
 from deliberations.attendance import AttendanceStatus, AttendanceSummary
 from grants.access import scope
+from grants.validators import validate_reference_number
 
 
 class AuthorityScopedQuerySet(models.QuerySet):
@@ -317,7 +318,7 @@ class Deliberation(models.Model):
         on_delete=models.PROTECT,
         related_name="deliberations",
     )
-    number = models.CharField("numéro", max_length=50)
+    number = models.CharField("numéro", max_length=50, validators=[validate_reference_number])
     title = models.CharField("titre", max_length=500)
     session = models.ForeignKey(
         Session,

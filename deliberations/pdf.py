@@ -6,7 +6,6 @@ second). The PDF is stored with its SHA-256 and only rebuilt when the HTML it co
 """
 
 import hashlib
-import threading
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -15,22 +14,7 @@ from django.utils import timezone, translation
 
 from deliberations.markdown import render_markdown
 from deliberations.models import Deliberation
-from grants.storage import image_data_uri
-
-_weasyprint = None
-_weasyprint_lock = threading.Lock()
-
-
-def _html_class():
-    """WeasyPrint takes ~0.8 s to import: once per process, and only when a PDF is needed."""
-    global _weasyprint
-    if _weasyprint is None:
-        with _weasyprint_lock:
-            if _weasyprint is None:
-                import weasyprint
-
-                _weasyprint = weasyprint
-    return _weasyprint.HTML
+from grants import pdf as safe_pdf
 
 
 class ExtractUnavailable(Exception):
@@ -74,7 +58,7 @@ def extract_data(deliberation):
         }
     return {
         "authority_name": authority.name,
-        "logo_uri": image_data_uri(authority.logo),
+        "logo_uri": safe_pdf.logo_uri(authority),
         "body_name": body.name,
         "session_date": session.date,
         "convocation_date": session.convocation_date,
@@ -108,8 +92,8 @@ def extract_html(deliberation):
         return render_to_string("deliberations/pdf/extract.html", {"d": extract_data(deliberation)})
 
 
-def render_pdf(html):
-    return _html_class()(string=html, base_url="/").write_pdf()
+def render_pdf(html, *, authority=None):
+    return safe_pdf.render_pdf(html, authority=authority)
 
 
 def sha256(content):
@@ -158,7 +142,7 @@ def ensure_extract(deliberation, *, force=False):
         and stored_file_intact(deliberation)
     ):
         return deliberation
-    content = render_pdf(html)
+    content = render_pdf(html, authority=deliberation.authority)
     with transaction.atomic():
         locked = Deliberation.objects.select_for_update(of=("self",)).get(pk=deliberation.pk)
         old_name = locked.extract_pdf.name if locked.extract_pdf else ""

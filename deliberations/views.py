@@ -9,7 +9,6 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Prefetch
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
@@ -35,6 +34,7 @@ from deliberations.forms import (
 from deliberations.jobs import enqueue_extract, extract_job_of
 from deliberations.models import Body, Deliberation, Member, Session
 from grants.access import instructor_required, staff_required
+from grants.downloads import generated_file_response
 from grants.jobs.services import dedup_key
 from grants.models import Grant, Job
 from grants.pagination import paginate
@@ -246,13 +246,10 @@ def deliberation_delete(request, pk):
 
 
 def _serve_extract(deliberation):
-    response = FileResponse(
+    return generated_file_response(
         deliberation.extract_pdf.open("rb"),
-        content_type="application/pdf",
         filename=f"extrait-deliberation-{deliberation.number}.pdf",
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 @staff_required

@@ -7,50 +7,63 @@
 """
 
 import re
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from django import forms
 from django.core.exceptions import ValidationError
 
-from grants.templatetags.fr import format_amount
+from grants.templatetags.fr import euros, format_amount
 
-NUMBER = re.compile(r"^-?\d+(\.\d+)?$")
-DOTTED_THOUSANDS = re.compile(r"^-?\d{1,3}(\.\d{3})+$")
+NUMBER = re.compile(r"^-?[0-9]+(\.[0-9]+)?$")
+DOTTED_THOUSANDS = re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})+$")
+GROUPED = {  # the integer part of '1.234.567,89' / '1,234,567.89': groups of three digits
+    ".": re.compile(r"^-?[0-9]{1,3}(\.[0-9]{3})*$"),
+    ",": re.compile(r"^-?[0-9]{1,3}(,[0-9]{3})*$"),
+}
 SPACES = str.maketrans("", "", " \u00a0\u202f\t")
 EXAMPLE = "tapez par exemple 1 234,56 ou 1234.56"
+# The smallest money column of the database holds 12 digits, 2 of them after the mark.
+AMOUNT_LIMIT = Decimal("9999999999.99")
+MAX_TEXT_LENGTH = 40
 
 
-def parse_amount(text):
+def parse_amount(text, *, limit=AMOUNT_LIMIT):
     """'1 234,56', '1234.56', '1.234,56' or '66 000 €' → Decimal; '' → None.
 
-    Raises ValueError with a French message for anything else, including more than two
-    decimals ('1.234' is refused rather than guessed).
+    Raises ValueError with a French message for anything else: more than two decimals ('1.234'
+    is refused rather than guessed), misplaced separators ('12,5,3', '12,5.3'), exponents,
+    NaN and infinities, and amounts above `limit` (a Decimal) in absolute value.
     """
     if text is None:
         return None
     raw = str(text).strip()
+    not_an_amount = f"« {raw[:MAX_TEXT_LENGTH]} » n'est pas un montant : {EXAMPLE}."
     value = raw.replace("€", "").translate(SPACES)
     if not value:
         return None
+    if len(value) > MAX_TEXT_LENGTH:
+        raise ValueError(not_an_amount)
     if "," in value and "." in value:
         decimal_mark = "," if value.rfind(",") > value.rfind(".") else "."
         thousands = "." if decimal_mark == "," else ","
-        value = value.replace(thousands, "").replace(decimal_mark, ".")
+        integer, _, decimals = value.rpartition(decimal_mark)
+        if not GROUPED[thousands].match(integer):
+            raise ValueError(not_an_amount)
+        value = integer.replace(thousands, "") + "." + decimals
     elif "," in value:
         if value.count(",") > 1:
-            raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.")
+            raise ValueError(not_an_amount)
         value = value.replace(",", ".")
     elif value.count(".") > 1 and DOTTED_THOUSANDS.match(value):
         value = value.replace(".", "")
     if not NUMBER.match(value):
-        raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.")
-    try:
-        amount = Decimal(value)
-    except InvalidOperation:
-        raise ValueError(f"« {raw} » n'est pas un montant : {EXAMPLE}.") from None
+        raise ValueError(not_an_amount)
+    amount = Decimal(value)
     if amount.as_tuple().exponent < -2:
         raise ValueError(f"« {raw} » : au plus deux décimales (les centimes).")
-    return amount.quantize(Decimal("0.01"))
+    if abs(amount) > limit:
+        raise ValueError(f"« {raw} » : montant trop élevé (au plus {euros(limit)}).")
+    return amount.quantize(Decimal("0.01")) + Decimal("0.00")  # '-0' → 0.00
 
 
 class AmountInput(forms.TextInput):

@@ -1,5 +1,6 @@
 """Validators for French identifiers, with the messages a user can act on."""
 
+import datetime
 import re
 
 from django.core.exceptions import ValidationError
@@ -43,3 +44,41 @@ def validate_rna(value):
 
 def normalize_identifier(value):
     return _digits(value).upper()
+
+
+# Letters, digits, ". - / _" and spaces: a reference number is printed in PDF footers, file
+# names and mail subjects, so no newline, quote, parenthesis or other punctuation.
+REFERENCE_NUMBER_PATTERN = re.compile(r"\A[\w./ -]*\Z")
+
+
+def validate_reference_number(value):
+    if not REFERENCE_NUMBER_PATTERN.match(value or ""):
+        raise ValidationError(
+            "Le numéro ne peut contenir que des lettres, des chiffres, des espaces et les signes "
+            "« . », « - », « / » et « _ » (ni retour à la ligne, ni guillemet, ni parenthèse).",
+            code="invalid_number",
+        )
+
+
+# Dates typed in forms and filters: years 0001 or 9999 are valid for Python but break the date
+# arithmetic that follows (due dates six months later, deadlines, time zones).
+MIN_DATE = datetime.date(1900, 1, 1)
+MAX_DATE = datetime.date(2100, 12, 31)
+
+
+def validate_plausible_date(value):
+    if value is not None and not MIN_DATE <= value <= MAX_DATE:
+        raise ValidationError(
+            "Saisissez une date comprise entre le 01/01/1900 et le 31/12/2100.",
+            code="date_out_of_range",
+        )
+
+
+def with_plausible_dates(form_class):
+    """Class decorator: every date field of the form refuses dates outside 1900–2100."""
+    from django import forms
+
+    for field in form_class.base_fields.values():
+        if isinstance(field, forms.DateField) and validate_plausible_date not in field.validators:
+            field.validators.append(validate_plausible_date)
+    return form_class

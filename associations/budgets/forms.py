@@ -9,6 +9,7 @@ from associations.budgets import chart
 from associations.budgets.models import AssociationBudget
 from grants.fields import AmountField, DateInput
 from grants.models import Authority
+from grants.validators import with_plausible_dates
 
 
 class BudgetCreateForm(forms.ModelForm):
@@ -36,6 +37,7 @@ class BudgetCreateForm(forms.ModelForm):
         return cleaned
 
 
+@with_plausible_dates
 class BudgetHeaderForm(forms.ModelForm):
     """The document's own fields, totals as printed on paper included."""
 

@@ -6,7 +6,10 @@ order. The import reads the file completely, reports every problem with its row 
 writes only when there is none: one transaction, nothing saved otherwise.
 """
 
+import datetime
 import io
+import math
+import re
 import unicodedata
 import zipfile
 from dataclasses import dataclass, field
@@ -20,11 +23,14 @@ from associations.budgets import chart
 from associations.budgets.models import AssociationBudget
 from associations.budgets.services import MAX_AMOUNT, LineData, budget_lines_replace
 from grants.fields import parse_amount
+from grants.xlsx import set_safe_value
 
 MAX_FILE_SIZE = 2 * 1024 * 1024
-MAX_UNCOMPRESSED_SIZE = 40 * 1024 * 1024  # a zip bomb stops here
+MAX_UNCOMPRESSED_SIZE = 10 * 1024 * 1024  # a zip bomb (or a 40 Mo sheet) stops here
 MAX_ROWS = 1000
 HEADER_SCAN_ROWS = 15
+MAX_COLUMNS = 26  # the columns read on each row (A to Z)
+MAX_SCANNED_ROWS = 5 * MAX_ROWS  # empty rows included: reading stops there, whatever follows
 SHEET_TITLE = "Budget"
 XLSX_SIGNATURE = b"PK\x03\x04"
 CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +51,7 @@ class ImportResult:
     rows: list = field(default_factory=list)
     errors: list = field(default_factory=list)  # (row number or None, French message)
     lines_written: int = 0
+    rows_scanned: int = 0  # how far the sheet was read
 
     @property
     def ok(self):
@@ -74,7 +81,7 @@ def budget_workbook(budget=None):
     else:
         title = f"{budget.get_kind_display()} {budget.year} — {budget.association.name}"
         rows = _budget_rows(budget)
-    sheet["A1"] = title
+    set_safe_value(sheet["A1"], title)
     sheet["A1"].font = Font(bold=True, size=13)
     sheet["A2"] = (
         "Une ligne par compte : les chapitres (60, 61… 87) et leurs sous-lignes. Ajoutez des "
@@ -92,8 +99,8 @@ def budget_workbook(budget=None):
         cell.fill = fill
     for offset, (account, label, forecast, realised) in enumerate(rows, start=1):
         row = header_row + offset
-        sheet.cell(row=row, column=1, value=account)
-        sheet.cell(row=row, column=2, value=label)
+        set_safe_value(sheet.cell(row=row, column=1), account)
+        set_safe_value(sheet.cell(row=row, column=2), label)
         for column, value in ((3, forecast), (4, realised)):
             cell = sheet.cell(row=row, column=column, value=value)
             cell.number_format = EURO_FORMAT
@@ -198,9 +205,17 @@ def _cell_amount(value):
         return None
     if isinstance(value, bool):
         raise ValueError(f"« {value} » n'est pas un montant.")
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        raise ValueError("la cellule contient une date, pas un montant.")
     if isinstance(value, int):
+        if abs(value) > MAX_AMOUNT:
+            raise ValueError(AMOUNT_TOO_LARGE)
         return Decimal(value).quantize(Decimal("0.01"))
     if isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(f"« {value} » n'est pas un montant.")
+        if abs(value) > MAX_AMOUNT:
+            raise ValueError(AMOUNT_TOO_LARGE)
         amount = Decimal(repr(value))
         rounded = amount.quantize(Decimal("0.01"))
         if abs(amount - rounded) > Decimal("0.000001"):
@@ -211,12 +226,76 @@ def _cell_amount(value):
     raise ValueError(f"« {value} » n'est pas un montant.")
 
 
+AMOUNT_TOO_LARGE = "montant trop élevé (au plus 9 999 999 999,99 €)."
+
+
 def _cell_text(value):
     if value is None:
         return ""
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     return " ".join(str(value).split())
+
+
+class TooManyRows(Exception):
+    pass
+
+
+def _scan(sheet, result):
+    """(row number, values) of the sheet's first rows, read lazily: reading stops after
+    MAX_SCANNED_ROWS rows (TooManyRows), and a formula or an error cell is reported with its
+    coordinates (its value is then None)."""
+    rows = []
+    # The <dimension> a file declares is not trusted (a wrong one would silently cut rows off):
+    # openpyxl reads the rows as they come and stops one row past the limit.
+    sheet.reset_dimensions()
+    cells_by_row = sheet.iter_rows(min_row=1, max_row=MAX_SCANNED_ROWS + 1, max_col=MAX_COLUMNS)
+    for number, cells in enumerate(cells_by_row, start=1):
+        if number > MAX_SCANNED_ROWS:
+            raise TooManyRows
+        result.rows_scanned = number
+        values = []
+        for cell in cells:
+            value = getattr(cell, "value", None)
+            data_type = getattr(cell, "data_type", None)
+            if data_type == "f":  # a string cell starting with "=" is text, and stays
+                result.errors.append(
+                    (
+                        number,
+                        f"Cellule {cell.coordinate} : les formules ne sont pas acceptées ; "
+                        "copiez la colonne puis collez les valeurs seules (« Collage spécial » "
+                        "→ « Valeurs »).",
+                    )
+                )
+                value = None
+            elif data_type == "e":
+                result.errors.append(
+                    (number, f"Cellule {cell.coordinate} : la cellule contient l'erreur {value}.")
+                )
+                value = None
+            values.append(value)
+        rows.append((number, values))
+    return rows
+
+
+MERGE_RE = re.compile(
+    rb"<(?:\w+:)?mergeCell\s+ref=\"([A-Z]{1,3})(\d{1,7})(?::([A-Z]{1,3})(\d{1,7}))?\""
+)
+
+
+def merged_ranges(archive, path):
+    """(first row, last row, 'A5:B6') of each merged range of a sheet, read from its XML in
+    chunks (the read-only mode of openpyxl does not see merges)."""
+    ranges, tail = [], b""
+    with archive.open(path) as handle:
+        for chunk in iter(lambda: handle.read(1024 * 1024), b""):
+            data = tail + chunk
+            for match in MERGE_RE.finditer(data):
+                _first_col, first, _last_col, last = match.groups()
+                ref = match.group(0).split(b'"')[1].decode()
+                ranges.append((int(first), int(last or first), ref))
+            tail = data[-100:]
+    return list({r[2]: r for r in ranges}.values())
 
 
 def read_budget_file(data, *, realised):
@@ -227,16 +306,24 @@ def read_budget_file(data, *, realised):
         result.errors.append((None, problem))
         return result
     try:
-        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=True)
-        sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.active
-        rows = [
-            (number, list(values))
-            for number, values in enumerate(sheet.iter_rows(values_only=True), start=1)
-            if number <= MAX_ROWS + HEADER_SCAN_ROWS + 1
+        workbook = load_workbook(io.BytesIO(data), read_only=True, data_only=False)
+        try:
+            sheet = workbook[SHEET_TITLE] if SHEET_TITLE in workbook.sheetnames else workbook.active
+            rows = _scan(sheet, result)
+            merges = merged_ranges(workbook._archive, sheet._worksheet_path)
+        finally:
+            workbook.close()
+    except TooManyRows:
+        result.errors = [
+            (
+                None,
+                f"Le classeur compte plus de {MAX_SCANNED_ROWS} lignes (lignes vides comprises) : "
+                f"un budget en compte au plus {MAX_ROWS}. Supprimez les lignes inutiles.",
+            )
         ]
-        workbook.close()
+        return result
     except Exception:  # openpyxl raises many kinds on a damaged file
-        result.errors.append((None, "Le classeur XLSX n'a pas pu être lu (fichier endommagé ?)."))
+        result.errors = [(None, "Le classeur XLSX n'a pas pu être lu (fichier endommagé ?).")]
         return result
     header_number, columns = _find_header(rows[:HEADER_SCAN_ROWS])
     amount_role = "realised" if realised else "forecast"
@@ -251,9 +338,21 @@ def read_budget_file(data, *, realised):
             )
         )
         return result
-    data_rows = [(n, values) for n, values in rows if n > header_number]
+    for first, last, ref in merges:
+        if last >= header_number:
+            result.errors.append(
+                (
+                    first,
+                    f"Cellules fusionnées {ref} : défusionnez-les, une valeur par cellule.",
+                )
+            )
+    data_rows = [
+        (n, values)
+        for n, values in rows
+        if n > header_number and any(v not in (None, "") for v in values)
+    ]
     if len(data_rows) > MAX_ROWS:
-        result.errors.append((None, f"Le classeur dépasse {MAX_ROWS} lignes de budget."))
+        result.errors = [(None, f"Le classeur dépasse {MAX_ROWS} lignes de budget.")]
         return result
     _read_rows(result, data_rows, columns, amount_role)
     return result
@@ -308,7 +407,7 @@ def _row_amount(result, number, raw):
     if amount < 0:
         result.errors.append((number, f"Montant négatif ({raw}) : les montants sont positifs."))
     elif amount > MAX_AMOUNT:
-        result.errors.append((number, "Montant trop élevé (au plus 9 999 999 999,99 €)."))
+        result.errors.append((number, f"Montant invalide : {AMOUNT_TOO_LARGE}"))
     return amount
 
 

@@ -40,10 +40,12 @@ class ValueField(forms.Field):
         text = "" if value is None else str(value).replace("%", "")
         typed = str(value).strip()
         try:
-            number = parse_amount(text)
+            number = parse_amount(text, limit=MAX_VALUE)
         except ValueError as error:
             if "décimales" in str(error):
                 message = f"« {typed} » : au plus deux décimales."
+            elif "trop élevé" in str(error):
+                message = f"« {typed} » : valeur trop grande."
             else:
                 message = f"« {typed} » n'est pas un nombre : tapez par exemple 1 234 ou 12,5."
             raise ValidationError(message, code="invalid") from None

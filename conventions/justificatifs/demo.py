@@ -9,7 +9,6 @@ Idempotent: a second run updates the same rows and keeps the files.
 
 import datetime
 import zoneinfo
-from io import BytesIO
 
 from django.conf import settings
 from django.core.files.base import ContentFile
@@ -66,20 +65,21 @@ PIECES = [
 
 
 def _pdf(association, title, lines):
-    from weasyprint import HTML
+    from django.utils.html import escape
 
-    items = "".join(f"<li>{line}</li>" for line in lines)
+    from grants.pdf import render_pdf
+
+    items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     html = (
         "<html><head><style>@page { size: A4; margin: 2cm }"
         "body { font-family: 'DejaVu Sans', sans-serif; font-size: 11pt }"
         "h1 { font-size: 16pt }</style></head><body>"
-        f"<p>{association.name}<br>{association.address or ''} {association.postal_code or ''} "
-        f"{association.city or ''}</p><h1>{title}</h1><ul>{items}</ul>"
+        f"<p>{escape(association.name)}<br>{escape(association.address or '')} "
+        f"{escape(association.postal_code or '')} {escape(association.city or '')}</p>"
+        f"<h1>{escape(title)}</h1><ul>{items}</ul>"
         "<p><em>Document de démonstration généré par l'application.</em></p></body></html>"
     )
-    out = BytesIO()
-    HTML(string=html).write_pdf(out)
-    return out.getvalue()
+    return render_pdf(html)
 
 
 def _piece(convention, users, spec):

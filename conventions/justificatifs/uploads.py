@@ -206,8 +206,14 @@ def _inspect_ole2(upload):
 def detect_format(upload):
     """The Format the content really is, or None. Raises ValidationError for macros."""
     head = _read_head(upload)
-    if b"%PDF-" in head[:1024]:
+    if head.startswith(b"%PDF-"):
         return FORMATS["pdf"]
+    if b"%PDF-" in head[:1024]:
+        raise ValidationError(
+            "Ce fichier ne commence pas par l'en-tête d'un PDF (« %PDF- ») : des données "
+            "le précèdent. Enregistrez-le à nouveau en PDF puis déposez-le.",
+            code="pdf_header",
+        )
     if head.startswith(PNG_SIGNATURE) and head[12:16] == b"IHDR":
         return FORMATS["png"]
     if head.startswith(JPEG_SIGNATURE):
@@ -224,7 +230,7 @@ def detect_format(upload):
 def _check_pdf(upload):
     """pypdf must open the PDF and find at least one page; password-protected ones are refused."""
     from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
+    from pypdf.errors import PdfReadError, PyPdfError
 
     upload.seek(0)
     try:
@@ -235,9 +241,19 @@ def _check_pdf(upload):
                 code="encrypted",
             )
         pages = len(reader.pages)
+        found = active_content(reader)
     except ValidationError:
         raise
-    except (PdfReadError, ValueError, KeyError, TypeError, AttributeError, IndexError) as error:
+    except (
+        PdfReadError,
+        PyPdfError,
+        ValueError,
+        KeyError,
+        TypeError,
+        AttributeError,
+        IndexError,
+        RecursionError,
+    ) as error:
         raise ValidationError(
             "Ce PDF est illisible ou endommagé : enregistrez-le à nouveau puis déposez-le.",
             code="bad_pdf",
@@ -251,6 +267,86 @@ def _check_pdf(upload):
         upload.seek(0)
     if pages == 0:
         raise ValidationError("Ce PDF ne contient aucune page.", code="empty_pdf")
+    if found:
+        raise ValidationError(
+            "Ce PDF contient %(found)s, qui pourrai(en)t s'exécuter à son ouverture : ce n'est "
+            "pas accepté. Imprimez-le en PDF (« Enregistrer au format PDF » ou « Microsoft Print "
+            "to PDF ») ou numérisez-le, puis déposez le nouveau fichier.",
+            params={"found": ", ".join(found)},
+            code="active_pdf",
+        )
+
+
+# What a PDF may carry that runs or opens something: the French names given in the message.
+ACTIVE_KEYS = {
+    "/JavaScript": "du JavaScript",
+    "/JS": "du JavaScript",
+    "/AA": "des actions automatiques (/AA)",
+    "/EmbeddedFiles": "des fichiers intégrés",
+    "/EmbeddedFile": "des fichiers intégrés",
+    "/RichMedia": "du contenu multimédia actif (/RichMedia)",
+    "/XFA": "un formulaire XFA",
+}
+ACTIVE_ACTIONS = {
+    "/JavaScript": "du JavaScript",
+    "/Launch": "une commande de lancement de programme (/Launch)",
+    "/SubmitForm": "un envoi de formulaire",
+    "/ImportData": "une importation de données",
+    "/GoToE": "un lien vers un fichier intégré",
+    "/GoToR": "un lien vers un autre fichier",
+    "/RichMediaExecute": "du contenu multimédia actif (/RichMedia)",
+    "/Rendition": "une lecture de média",
+}
+ACTIVE_TYPES = {
+    "/EmbeddedFile": "des fichiers intégrés",
+    "/FileAttachment": "des fichiers joints",
+    "/RichMedia": "du contenu multimédia actif (/RichMedia)",
+    "/Screen": "une lecture de média",
+}
+MAX_PDF_OBJECTS = 500_000  # a bound on the walk; a real scan holds a few thousand
+
+
+def _findings(obj):
+    """The French names of the active content one PDF dictionary carries itself."""
+    from pypdf.generic import DictionaryObject
+
+    labels = [label for name, label in ACTIVE_KEYS.items() if name in obj]
+    if obj.get("/S") in ACTIVE_ACTIONS:
+        labels.append(ACTIVE_ACTIONS[obj["/S"]])
+    labels += [ACTIVE_TYPES[obj[n]] for n in ("/Type", "/Subtype") if obj.get(n) in ACTIVE_TYPES]
+    opening = obj.get("/OpenAction")
+    if opening is not None:
+        opening = opening.get_object()
+        if isinstance(opening, DictionaryObject) and opening.get("/S") != "/GoTo":
+            labels.append("une action automatique à l'ouverture (/OpenAction)")
+    return labels
+
+
+def active_content(reader):
+    """The French names of the active content found in the PDF's objects (catalog, pages,
+    annotations, actions, name trees), in the order met; [] for a plain document.
+
+    Every object reachable from the trailer is visited once (streams' dictionaries, not their
+    data). An /OpenAction that only shows a page (a destination, or a /GoTo action) is plain.
+    """
+    from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject
+
+    found, seen, stack = [], set(), [reader.trailer]
+    while stack:
+        obj = stack.pop()
+        if isinstance(obj, IndirectObject):
+            if (obj.idnum, obj.generation) in seen:
+                continue
+            seen.add((obj.idnum, obj.generation))
+            if len(seen) > MAX_PDF_OBJECTS:
+                raise ValueError("too many objects")
+            obj = obj.get_object()
+        if isinstance(obj, DictionaryObject):
+            found += [label for label in _findings(obj) if label not in found]
+            stack.extend(value for key, value in obj.items() if key != "/Parent")
+        elif isinstance(obj, ArrayObject):
+            stack.extend(obj)
+    return found
 
 
 def allowed_label(groups):

@@ -8,7 +8,7 @@ association's convention or piece answers 404. Roles that may see but not act ge
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -19,9 +19,8 @@ from conventions.justificatifs.forms import JustificatifUploadForm, ReviewForm
 from conventions.models import Convention, Justificatif
 from grants import access
 from grants.access import staff_required
+from grants.downloads import uploaded_file_response
 from grants.pagination import paginate
-
-INLINE_TYPES = {"application/pdf", "image/png", "image/jpeg"}
 
 
 def _visible_convention(user, pk):
@@ -115,15 +114,9 @@ def justificatif_download(request, pk, justificatif_pk):
         handle = justificatif.file.open("rb")
     except (FileNotFoundError, ValueError):
         raise Http404("Fichier introuvable.") from None
-    content_type = justificatif.content_type or "application/octet-stream"
-    response = FileResponse(
-        handle,
-        as_attachment=content_type not in INLINE_TYPES,
-        filename=justificatif.display_name,
-        content_type=content_type,
+    return uploaded_file_response(
+        handle, filename=justificatif.display_name, content_type=justificatif.content_type
     )
-    response["Cache-Control"] = "private, no-store"
-    return response
 
 
 # ---- staff review ----------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from django.tasks import task
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from grants import pdf as safe_pdf
 from grants.dashboards.selectors import PROPOSED, VOTED, VOTED_STATUSES, ZERO
 from grants.finance.exports import CHUNK_SIZE, Column
 from grants.models import Authority, Grant, GrantNature, User
@@ -149,12 +150,6 @@ def pdf_name(authority, html):
     return f"annexes/{authority.pk}/{digest}.pdf"
 
 
-def render_pdf(html):
-    from conventions.pdf import _weasyprint  # imported once per process
-
-    return _weasyprint().HTML(string=html, base_url="/").write_pdf()
-
-
 @task
 def build_annex_pdf(user_id, authority_id, year, document_slug):
     """Lay the list out and store it under its HTML's fingerprint (background task)."""
@@ -163,7 +158,7 @@ def build_annex_pdf(user_id, authority_id, year, document_slug):
     html = annex_html(user, authority, year, DOCUMENTS[document_slug])
     name = pdf_name(authority, html)
     if not default_storage.exists(name):
-        default_storage.save(name, ContentFile(render_pdf(html)))
+        default_storage.save(name, ContentFile(safe_pdf.render_pdf(html)))
     return name
 
 

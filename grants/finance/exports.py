@@ -24,6 +24,7 @@ from openpyxl.utils import get_column_letter
 from grants.finance import filters
 from grants.finance.models import BudgetLine, Payment, RealisedSource
 from grants.models import GrantNature
+from grants.xlsx import safe_cell_value, safe_row
 
 XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 EURO_FORMAT = '#,##0.00 "€"'
@@ -58,17 +59,6 @@ def _styled_cell(sheet, kind, bold=False):
 
 
 # A text starting with one of these is a formula (or becomes one on edit) in Excel or LibreOffice.
-FORMULA_TRIGGERS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def plain_text(sheet, value):
-    """`value` as it is: a string cell never evaluated, even if typed like a formula; other
-    values unchanged (user text never becomes a spreadsheet formula)."""
-    if isinstance(value, str) and value.startswith(FORMULA_TRIGGERS):
-        cell = WriteOnlyCell(sheet, value=value)
-        cell.data_type = "s"
-        return cell
-    return value
 
 
 class _RowWriter:
@@ -85,7 +75,7 @@ class _RowWriter:
         row = []
         for value, style in zip(values, self.styles, strict=True):
             if style is None or value is None:
-                row.append(plain_text(self.sheet, value))
+                row.append(safe_cell_value(self.sheet, value))
                 continue
             cell = WriteOnlyCell(self.sheet, value=value)
             cell._style = style
@@ -111,7 +101,7 @@ def write_workbook(target, *, title, columns, rows, info=(), progress=None):
 
     header = []
     for column in columns:
-        cell = WriteOnlyCell(sheet, value=column.header)
+        cell = WriteOnlyCell(sheet, value=column.header)  # constant headers, never user text
         cell.font = Font(bold=True)
         cell.fill = HEADER_FILL
         cell.alignment = Alignment(wrap_text=True, vertical="top")
@@ -134,7 +124,7 @@ def write_workbook(target, *, title, columns, rows, info=(), progress=None):
     about.column_dimensions["A"].width = 28
     about.column_dimensions["B"].width = 80
     for label, value in [("Export", title), ("Lignes", count), *info]:
-        about.append([plain_text(about, label), plain_text(about, value)])
+        about.append(safe_row(about, [label, value]))
     workbook.save(target)
     return count
 

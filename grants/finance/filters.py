@@ -10,6 +10,9 @@ from associations.models import Association
 from grants.fields import DateInput
 from grants.finance.models import BudgetLine, Clawback, Payment
 from grants.models import Authority, Grant, GrantNature
+from grants.validators import validate_plausible_date
+
+PLAUSIBLE = [validate_plausible_date]
 
 
 def search_widget():
@@ -95,8 +98,12 @@ class PaymentFilter(UserFilterSet):
         method="filter_nothing",
         empty_label="Date de la demande",
     )
-    start = django_filters.DateFilter(label="Du", method="filter_nothing", widget=DateInput())
-    end = django_filters.DateFilter(label="Au", method="filter_nothing", widget=DateInput())
+    start = django_filters.DateFilter(
+        label="Du", method="filter_nothing", widget=DateInput(), validators=PLAUSIBLE
+    )
+    end = django_filters.DateFilter(
+        label="Au", method="filter_nothing", widget=DateInput(), validators=PLAUSIBLE
+    )
     ordering = django_filters.OrderingFilter(
         fields=(
             ("requested_at", "requested"),
@@ -278,10 +285,18 @@ class GrantFinanceFilter(UserFilterSet):
 
 class ClawbackFilter(UserFilterSet):
     start = django_filters.DateFilter(
-        label="Titre émis du", field_name="title_date", lookup_expr="gte", widget=DateInput()
+        label="Titre émis du",
+        field_name="title_date",
+        lookup_expr="gte",
+        widget=DateInput(),
+        validators=PLAUSIBLE,
     )
     end = django_filters.DateFilter(
-        label="au", field_name="title_date", lookup_expr="lte", widget=DateInput()
+        label="au",
+        field_name="title_date",
+        lookup_expr="lte",
+        widget=DateInput(),
+        validators=PLAUSIBLE,
     )
     year = django_filters.NumberFilter(label="Exercice", field_name="convention__year")
     association = django_filters.ModelChoiceFilter(

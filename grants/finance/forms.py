@@ -7,6 +7,7 @@ from grants.fields import AmountField, DateInput
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority
 from grants.templatetags.fr import euros
+from grants.validators import with_plausible_dates
 
 
 class BudgetLineForm(forms.ModelForm):
@@ -65,6 +66,7 @@ class BudgetLineChoiceField(forms.ModelChoiceField):
         return f"{line.imputation} — {line.label} — disponible {euros(line.available)}"
 
 
+@with_plausible_dates
 class CommitmentForm(forms.Form):
     budget_line = BudgetLineChoiceField(
         label="Ligne budgétaire", queryset=BudgetLine.objects.none(), empty_label=None
@@ -144,6 +146,7 @@ class CommitmentChoiceField(forms.ModelChoiceField):
         )
 
 
+@with_plausible_dates
 class OrderForm(forms.Form):
     number = forms.CharField(label="Numéro du mandat", max_length=30)
     date = forms.DateField(label="Date du mandat", widget=DateInput())
@@ -159,6 +162,7 @@ class OrderForm(forms.Form):
         ).select_related("budget_line")
 
 
+@with_plausible_dates
 class PaidForm(forms.Form):
     date = forms.DateField(label="Date de paiement", widget=DateInput())
 
@@ -167,6 +171,7 @@ class PaidForm(forms.Form):
         self.fields["date"].initial = timezone.localdate()
 
 
+@with_plausible_dates
 class ClawbackForm(forms.Form):
     realised_expenses = AmountField(
         label="Dépenses réalisées justifiées (€)",

@@ -10,7 +10,7 @@ def fake_render(monkeypatch):
     """Replace WeasyPrint (about a second per PDF) where a test does not read the PDF."""
     calls = []
 
-    def render(html):
+    def render(html, **kwargs):
         calls.append(html)
         return FAKE_PDF
 

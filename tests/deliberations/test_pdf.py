@@ -37,7 +37,9 @@ def seed_extract(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock(), transaction.atomic():
         deliberation = fetch(load_seed()["deliberation_minalogic"].pk)
         data = pdf.extract_data(deliberation)
-        content = pdf.render_pdf(pdf.extract_html(fetch(deliberation.pk)))
+        content = pdf.render_pdf(
+            pdf.extract_html(fetch(deliberation.pk)), authority=deliberation.authority
+        )
         transaction.set_rollback(True)
     pages = PdfReader(io.BytesIO(content)).pages
     raw = "\n".join(page.extract_text() for page in pages)
@@ -145,7 +147,7 @@ def test_the_extract_reads_in_the_registers_order(seed_extract):
 def stored_render(monkeypatch, seed_extract):
     calls = []
 
-    def render(html):
+    def render(html, **kwargs):
         calls.append(html)
         return seed_extract["pdf"]
 

@@ -247,3 +247,208 @@ def test_the_export_has_real_number_cells():
     rows = {r[0].value: r for r in sheet.iter_rows(min_row=5) if r[0].value}
     assert rows["641"][2].value == 70000
     assert rows["641"][2].number_format == '#,##0.00\\ "€"'
+
+
+# -- Hostile workbooks (issue 11, item 6) ---------------------------------------------------
+
+
+def raw_xlsx(rows_xml, *, merges=(), dimension="A1"):
+    """A minimal XLSX whose sheet XML is written by hand (a million rows, NaN cells, errors…)."""
+    content_types = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types">'
+        '<Default Extension="rels" ContentType="application/vnd.openxmlformats-package.'
+        'relationships+xml"/><Default Extension="xml" ContentType="application/xml"/>'
+        '<Override PartName="/xl/workbook.xml" ContentType="application/vnd.openxmlformats-'
+        'officedocument.spreadsheetml.sheet.main+xml"/>'
+        '<Override PartName="/xl/worksheets/sheet1.xml" ContentType="application/vnd.'
+        'openxmlformats-officedocument.spreadsheetml.worksheet+xml"/></Types>'
+    )
+    rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>'
+    )
+    workbook = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" '
+        'xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships">'
+        '<sheets><sheet name="Budget" sheetId="1" r:id="rId1"/></sheets></workbook>'
+    )
+    workbook_rels = (
+        '<?xml version="1.0" encoding="UTF-8"?>'
+        '<Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships">'
+        '<Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/'
+        'relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>'
+    )
+    merge_xml = ""
+    if merges:
+        cells = "".join(f'<mergeCell ref="{ref}"/>' for ref in merges)
+        merge_xml = f'<mergeCells count="{len(merges)}">{cells}</mergeCells>'
+    output = io.BytesIO()
+    with zipfile.ZipFile(output, "w", zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("[Content_Types].xml", content_types)
+        archive.writestr("_rels/.rels", rels)
+        archive.writestr("xl/workbook.xml", workbook)
+        archive.writestr("xl/_rels/workbook.xml.rels", workbook_rels)
+        with archive.open("xl/worksheets/sheet1.xml", "w") as sheet:
+            sheet.write(
+                b'<?xml version="1.0" encoding="UTF-8"?><worksheet xmlns="http://schemas.'
+                b'openxmlformats.org/spreadsheetml/2006/main"><dimension ref="'
+                + dimension.encode()
+                + b'"/><sheetData>'
+            )
+            for chunk in rows_xml:
+                sheet.write(chunk.encode())
+            sheet.write(b"</sheetData>" + merge_xml.encode() + b"</worksheet>")
+    return output.getvalue()
+
+
+def text_cell(ref, text):
+    return f'<c r="{ref}" t="inlineStr"><is><t>{text}</t></is></c>'
+
+
+def header_xml():
+    cells = "".join(text_cell(f"{c}1", h) for c, h in zip("ABC", HEADER, strict=True))
+    return f'<row r="1">{cells}</row>'
+
+
+def line_xml(number, account, label, amount_cell):
+    return (
+        f'<row r="{number}">{text_cell(f"A{number}", account)}'
+        f"{text_cell(f'B{number}', label)}{amount_cell}</row>"
+    )
+
+
+def refused(budget, instructor, data, *, rows_with_errors=None):
+    """Import `data`: it must be refused with French messages and nothing saved."""
+    before = snapshot(budget)
+    result = budget_import.budget_import(budget, upload(data), user=instructor)
+    assert not result.ok
+    assert result.lines_written == 0
+    assert snapshot(budget) == before
+    if rows_with_errors is not None:
+        assert sorted({row for row, _ in result.errors}) == rows_with_errors
+    return result
+
+
+def test_formulas_are_refused_with_their_cell_and_nothing_is_saved(budget, instructor):
+    data = xlsx(
+        [
+            ("641", "Salaires", "=SUM(C3:C4)"),  # row 2
+            ("645", '=HYPERLINK("http://127.0.0.1/","x")', "10"),  # row 3
+            ("7404", "Métropole", "=1/0"),  # row 4
+        ]
+    )
+    result = refused(budget, instructor, data, rows_with_errors=[2, 3, 4])
+    messages = dict(result.errors)
+    assert messages[2].startswith("Cellule C2 : les formules ne sont pas acceptées")
+    assert messages[3].startswith("Cellule B3 : les formules ne sont pas acceptées")
+    assert "Collage spécial" in messages[4]
+
+
+def test_a_million_rows_are_refused_before_being_read(budget, instructor):
+    rows = (line_xml(n, "641", "Salaires", f'<c r="C{n}"><v>1</v></c>') for n in range(2, 10**6))
+    data = raw_xlsx([header_xml(), *rows], dimension="A1:C1000000")
+    result = refused(budget, instructor, data)
+    [(row, message)] = result.errors
+    assert row is None
+    assert message in (
+        "Le fichier dépasse 2 Mo.",
+        "Le classeur est trop volumineux une fois décompressé.",
+    )
+
+
+def test_reading_stops_at_the_row_limit(budget, instructor):
+    """Below the size limits, a sheet of 60 000 rows is read only up to the limit."""
+    rows = (f'<row r="{n}"><c r="A{n}"><v>1</v></c></row>' for n in range(2, 60_000))
+    data = raw_xlsx([header_xml(), *rows])
+    assert len(data) < budget_import.MAX_FILE_SIZE
+    result = read_budget_file(data, realised=False)
+    assert result.rows_scanned == budget_import.MAX_SCANNED_ROWS
+    [(row, message)] = result.errors
+    assert message.startswith("Le classeur compte plus de 5000 lignes (lignes vides comprises)")
+    refused(budget, instructor, data)
+
+
+def test_more_budget_lines_than_the_limit_are_refused(budget, instructor):
+    rows = [
+        line_xml(n, "6068", f"Achat {n}", f'<c r="C{n}"><v>1</v></c>')
+        for n in range(2, budget_import.MAX_ROWS + 3)
+    ]
+    result = refused(budget, instructor, raw_xlsx([header_xml(), *rows]))
+    assert result.errors == [(None, "Le classeur dépasse 1000 lignes de budget.")]
+
+
+def test_a_40_megabyte_sheet_is_refused(budget, instructor):
+    big = "A" * (40 * 1024 * 1024)
+    data = raw_xlsx([header_xml(), line_xml(2, "641", big, '<c r="C2"><v>1</v></c>')])
+    assert len(data) < budget_import.MAX_FILE_SIZE  # it compresses to almost nothing
+    result = refused(budget, instructor, data)
+    assert result.errors == [(None, "Le classeur est trop volumineux une fois décompressé.")]
+
+
+def test_wrong_types_get_a_french_message_each(budget, instructor):
+    cells = {
+        2: '<c r="C2" t="n"><v>-1e309</v></c>',
+        3: '<c r="C3" t="n"><v>1e309</v></c>',
+        4: '<c r="C4" t="b"><v>1</v></c>',
+        5: '<c r="C5" t="e"><v>#DIV/0!</v></c>',
+        6: '<c r="C6" t="d"><v>2024-01-01T00:00:00</v></c>',
+        7: text_cell("C7", "12,5,3"),
+        8: '<c r="C8" t="n"><v>1000000000000000</v></c>',
+        9: '<c r="C9" t="n"><v>-12.5</v></c>',
+        10: text_cell("C10", "1e309"),
+        11: '<c r="C11" t="n"><v>0.001</v></c>',
+    }
+    rows = [line_xml(n, "641", f"Ligne {n}", cell) for n, cell in cells.items()]
+    result = refused(budget, instructor, raw_xlsx([header_xml(), *rows]))
+    messages = {}
+    for row, message in result.errors:
+        messages.setdefault(row, message)
+    assert sorted(messages) == list(cells)
+    assert messages[2] == "Montant invalide : « -inf » n'est pas un montant."
+    assert messages[3] == "Montant invalide : « inf » n'est pas un montant."
+    assert messages[4] == "Montant invalide : « True » n'est pas un montant."
+    assert messages[5] == "Cellule C5 : la cellule contient l'erreur #DIV/0!."
+    assert messages[6] == "Montant invalide : la cellule contient une date, pas un montant."
+    assert messages[7].startswith("Montant invalide : « 12,5,3 » n'est pas un montant")
+    assert messages[8] == "Montant invalide : montant trop élevé (au plus 9 999 999 999,99 €)."
+    assert messages[9].startswith("Montant négatif (-12.5)")
+    assert messages[10].startswith("Montant invalide : « 1e309 » n'est pas un montant")
+    assert "au plus deux décimales" in messages[11]
+
+
+def test_a_nan_number_cell_is_a_damaged_file(budget, instructor):
+    """openpyxl cannot read <v>NaN</v> as a number: the whole file is refused, in French."""
+    data = raw_xlsx([header_xml(), line_xml(2, "641", "Salaires", '<c r="C2"><v>NaN</v></c>')])
+    result = refused(budget, instructor, data)
+    assert result.errors == [(None, "Le classeur XLSX n'a pas pu être lu (fichier endommagé ?).")]
+
+
+def test_merged_cells_in_the_lines_are_refused(budget, instructor):
+    rows = [
+        line_xml(2, "641", "Salaires", '<c r="C2"><v>10</v></c>'),
+        line_xml(3, "645", "Charges", '<c r="C3"><v>10</v></c>'),
+    ]
+    data = raw_xlsx([header_xml(), *rows], merges=["B2:B3"])
+    result = refused(budget, instructor, data)
+    assert (2, "Cellules fusionnées B2:B3 : défusionnez-les, une valeur par cellule.") in (
+        result.errors
+    )
+
+
+def test_merged_cells_in_the_title_block_are_fine(budget, instructor):
+    """The template itself merges A2:D2 above its header."""
+    rows = [
+        '<row r="1"><c r="A1" t="inlineStr"><is><t>Budget 2024</t></is></c></row>',
+        '<row r="2"></row>',
+        '<row r="3"><c r="A3" t="inlineStr"><is><t>Compte</t></is></c>'
+        '<c r="B3" t="inlineStr"><is><t>Libellé</t></is></c>'
+        '<c r="C3" t="inlineStr"><is><t>Montant prévisionnel</t></is></c></row>',
+        line_xml(4, "641", "Salaires", '<c r="C4"><v>10</v></c>'),
+        line_xml(5, "7404", "Métropole", '<c r="C5"><v>10</v></c>'),
+    ]
+    result = read_budget_file(raw_xlsx(rows, merges=["A1:D2"]), realised=False)
+    assert result.ok, result.errors

@@ -309,3 +309,228 @@ def test_a_png_named_pdf_is_stored_as_png_where_images_are_allowed(client, conve
     assert justificatif.content_type == "image/png"
     assert justificatif.original_name == "stand.png"
     assert justificatif.file.name.endswith(".png")
+
+
+# ---- PDFs that carry active content (issue 11, item 5) ---------------------------------------
+
+
+def _pdf_with(build):
+    """A one-page PDF changed by `build(writer, page)` before it is written."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    page = writer.add_blank_page(width=595, height=842)
+    build(writer, page)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+def _action(kind, **entries):
+    from pypdf.generic import DictionaryObject, NameObject, TextStringObject
+
+    action = DictionaryObject({NameObject("/S"): NameObject(kind)})
+    for key, value in entries.items():
+        action[NameObject(f"/{key}")] = TextStringObject(value)
+    return action
+
+
+def _annotation(writer, page, subtype, **entries):
+    from pypdf.generic import ArrayObject, DictionaryObject, FloatObject, NameObject
+
+    annotation = DictionaryObject(
+        {
+            NameObject("/Type"): NameObject("/Annot"),
+            NameObject("/Subtype"): NameObject(subtype),
+            NameObject("/Rect"): ArrayObject([FloatObject(v) for v in (0, 0, 50, 50)]),
+        }
+    )
+    for key, value in entries.items():
+        annotation[NameObject(f"/{key}")] = value
+    page[NameObject("/Annots")] = ArrayObject([writer._add_object(annotation)])
+
+
+def _document_js(writer, page):
+    """Document-level JavaScript, in the catalog's /Names tree (run when the file opens)."""
+    from pypdf.generic import ArrayObject, DictionaryObject, NameObject, TextStringObject
+
+    tree = DictionaryObject(
+        {
+            NameObject("/Names"): ArrayObject(
+                [TextStringObject("init"), writer._add_object(_action("/JavaScript", JS="x"))]
+            )
+        }
+    )
+    writer._root_object[NameObject("/Names")] = DictionaryObject({NameObject("/JavaScript"): tree})
+
+
+def _open_action_js(writer, page):
+    from pypdf.generic import NameObject
+
+    writer._root_object[NameObject("/OpenAction")] = _action("/JavaScript", JS="app.alert(1)")
+
+
+def _page_aa(writer, page):
+    from pypdf.generic import DictionaryObject, NameObject
+
+    page[NameObject("/AA")] = DictionaryObject(
+        {NameObject("/O"): _action("/URI", URI="http://127.0.0.1/")}
+    )
+
+
+def _catalog_aa(writer, page):
+    from pypdf.generic import DictionaryObject, NameObject
+
+    writer._root_object[NameObject("/AA")] = DictionaryObject(
+        {NameObject("/WC"): _action("/JavaScript", JS="this.submitForm()")}
+    )
+
+
+def _launch_link(writer, page):
+    _annotation(writer, page, "/Link", A=_action("/Launch", F="C:\\Windows\\calc.exe"))
+
+
+def _javascript_link(writer, page):
+    _annotation(writer, page, "/Link", A=_action("/JavaScript", JS="app.launchURL('x')"))
+
+
+def _submit_form(writer, page):
+    _annotation(writer, page, "/Link", A=_action("/SubmitForm", F="http://127.0.0.1/"))
+
+
+def _rich_media(writer, page):
+    _annotation(writer, page, "/RichMedia")
+
+
+def _file_attachment_annotation(writer, page):
+    _annotation(writer, page, "/FileAttachment")
+
+
+def _open_action_launch(writer, page):
+    from pypdf.generic import NameObject
+
+    writer._root_object[NameObject("/OpenAction")] = writer._add_object(
+        _action("/Launch", F="cmd.exe")
+    )
+
+
+HOSTILE_PDFS = {
+    "document JavaScript": _document_js,
+    "OpenAction JavaScript": _open_action_js,
+    "OpenAction Launch": _open_action_launch,
+    "page /AA": _page_aa,
+    "catalog /AA": _catalog_aa,
+    "Launch link": _launch_link,
+    "JavaScript link": _javascript_link,
+    "SubmitForm link": _submit_form,
+    "RichMedia annotation": _rich_media,
+    "FileAttachment annotation": _file_attachment_annotation,
+    "embedded file": lambda w, p: w.add_attachment("facture.exe", b"MZ\x90\x00"),
+}
+
+
+@pytest.mark.parametrize("build", HOSTILE_PDFS.values(), ids=HOSTILE_PDFS.keys())
+def test_a_pdf_with_active_content_is_refused(build):
+    with pytest.raises(ValidationError) as excinfo:
+        uploads.inspect_upload(upload("comptes.pdf", _pdf_with(build)), {uploads.PDF})
+    assert error_codes(excinfo) == {"active_pdf"}
+    assert "Imprimez-le en PDF" in excinfo.value.messages[0]
+
+
+def test_the_message_names_what_was_found():
+    with pytest.raises(ValidationError) as excinfo:
+        uploads.inspect_upload(upload("a.pdf", _pdf_with(_document_js)), {uploads.PDF})
+    assert "Ce PDF contient du JavaScript" in excinfo.value.messages[0]
+
+
+def _open_on_first_page(writer, page):
+    from pypdf.generic import ArrayObject, NameObject, NullObject
+
+    writer._root_object[NameObject("/OpenAction")] = ArrayObject(
+        [page.indirect_reference, NameObject("/XYZ"), NullObject(), NullObject(), NullObject()]
+    )
+
+
+def _web_link(writer, page):
+    _annotation(writer, page, "/Link", A=_action("/URI", URI="https://www.service-public.fr/"))
+
+
+@pytest.mark.parametrize("build", [_open_on_first_page, _web_link], ids=["open on page 1", "URI"])
+def test_plain_pdfs_with_a_first_page_or_a_web_link_are_accepted(build):
+    data = _pdf_with(build)
+    assert uploads.inspect_upload(upload("a.pdf", data), {uploads.PDF}).code == "pdf"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\n" + pdf_bytes(), b"GIF89a" + pdf_bytes(), b"\xef\xbb\xbf" + pdf_bytes()],
+    ids=["newline", "polyglot GIF", "BOM"],
+)
+def test_a_pdf_must_start_with_its_header_at_byte_0(data):
+    with pytest.raises(ValidationError) as excinfo:
+        uploads.inspect_upload(upload("a.pdf", data), {uploads.PDF})
+    assert error_codes(excinfo) == {"pdf_header"}
+    assert "ne commence pas par l'en-tête d'un PDF" in excinfo.value.messages[0]
+
+
+@pytest.mark.parametrize(
+    "data",
+    [
+        pdf_bytes()[:200],  # truncated
+        b"%PDF-1.7\n1 0 obj << /Type /Catalog /Pages 1 0 R >> endobj\ntrailer << /Root 1 0 R >>",
+        b"%PDF-1.4\n" + bytes(range(256)) * 20,
+        b"%PDF-",
+    ],
+    ids=["truncated", "self-referencing pages", "binary noise", "header only"],
+)
+def test_broken_pdfs_are_refused_with_a_french_message(data):
+    with pytest.raises(ValidationError) as excinfo:
+        uploads.inspect_upload(upload("a.pdf", data), {uploads.PDF})
+    assert error_codes(excinfo) <= {"bad_pdf", "empty_pdf"}
+
+
+def test_a_javascript_pdf_upload_is_refused_and_nothing_is_stored(
+    client, convention, manager, settings
+):
+    client.force_login(manager)
+    hostile = upload("comptes.pdf", _pdf_with(_document_js))
+    response = post_upload(client, convention, Kind.COMPTES_ANNUELS, hostile)
+    page = response.content.decode()
+    assert response.status_code == 200
+    assert "Ce PDF contient du JavaScript" in page
+    assert "Rien n&#x27;a été enregistré" in page or "Rien n'a été enregistré" in page
+    assert not Justificatif.objects.exists()
+    assert stored_files(settings) == []
+
+
+def test_a_signed_scan_with_javascript_is_refused(convention):
+    from conventions.services import upload_signed_copy
+    from grants.models import Role
+    from tests.factories import UserFactory
+
+    instructor = UserFactory(role=Role.INSTRUCTOR, authority=convention.authority)
+    hostile = upload("signee.pdf", _pdf_with(_open_action_js))
+    with pytest.raises(ValidationError) as excinfo:
+        upload_signed_copy(user=instructor, convention=convention, upload=hostile)
+    assert error_codes(excinfo) == {"active_pdf"}
+    convention.refresh_from_db()
+    assert not convention.signed_file
+
+
+def test_the_signed_scan_downloads_as_an_attachment_and_the_generated_pdf_inline(
+    client, convention
+):
+    from conventions.services import upload_signed_copy
+    from grants.models import Role
+    from tests.factories import UserFactory
+
+    instructor = UserFactory(role=Role.INSTRUCTOR, authority=convention.authority)
+    upload_signed_copy(user=instructor, convention=convention, upload=upload("s.pdf", pdf_bytes()))
+    client.force_login(instructor)
+    url = reverse("convention_pdf", args=[convention.pk])
+    signed = client.get(url, {"version": "signe"})
+    assert signed["Content-Disposition"].startswith("attachment;")
+    assert signed["X-Content-Type-Options"] == "nosniff"
+    assert b"".join(signed.streaming_content).startswith(b"%PDF-")
+    reference = client.get(url)  # the signed scan is the reference copy
+    assert reference["Content-Disposition"].startswith("attachment;")

@@ -178,7 +178,10 @@ def test_the_list_marks_an_overdue_due_date(client, convention, manager):
 # ---- downloads -------------------------------------------------------------------------------
 
 
-def test_a_pdf_downloads_inline_under_its_cleaned_original_name(client, convention, manager):
+def test_a_pdf_downloads_as_an_attachment_under_its_cleaned_original_name(
+    client, convention, manager
+):
+    """Uploaded files are never rendered by the browser: always an attachment, nosniff."""
     piece = services.justificatif_upload(
         user=manager,
         convention=convention,
@@ -188,7 +191,7 @@ def test_a_pdf_downloads_inline_under_its_cleaned_original_name(client, conventi
     client.force_login(staff_of(convention))
     response = client.get(reverse("justificatif_download", args=[convention.pk, piece.pk]))
     assert response["Content-Type"] == "application/pdf"
-    assert response["Content-Disposition"].startswith("inline;")
+    assert response["Content-Disposition"].startswith("attachment;")
     assert "filename*=utf-8''Comptes%202023%20sign%C3%A9s.pdf" in response["Content-Disposition"]
     assert response["X-Content-Type-Options"] == "nosniff"
     assert "no-store" in response["Cache-Control"]
