@@ -123,11 +123,21 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
+# The HTTPS proxies in front of the application (addresses or networks, comma-separated). Only a
+# request coming from one of them has its client address read from X-Forwarded-For; empty: the
+# address is REMOTE_ADDR and X-Forwarded-For is ignored (grants/security/client_address.py).
+TRUSTED_PROXIES = env_list("TRUSTED_PROXIES")
+
 # Throttling of failed logins (django-axes): locked for AXES_COOLOFF_MINUTES after
-# AXES_FAILURE_LIMIT failures for the same user name from the same address.
+# AXES_FAILURE_LIMIT failures for the same user name from the same address, or after
+# AXES_ADDRESS_FAILURE_LIMIT failures from one address whatever the user names
+# (grants/security/axes_handler.py).
 AXES_FAILURE_LIMIT = int(os.environ.get("AXES_FAILURE_LIMIT", "5"))
+AXES_ADDRESS_FAILURE_LIMIT = int(os.environ.get("AXES_ADDRESS_FAILURE_LIMIT", "30"))
 AXES_COOLOFF_TIME = float(os.environ.get("AXES_COOLOFF_MINUTES", "15")) / 60
-AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"], "ip_address"]
+AXES_HANDLER = "grants.security.axes_handler.UserAndAddressHandler"
+AXES_CLIENT_IP_CALLABLE = "grants.security.client_address.client_address"
 AXES_LOCKOUT_TEMPLATE = "registration/lockout.html"
 AXES_RESET_ON_SUCCESS = True
 AXES_VERBOSE = False
