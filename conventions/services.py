@@ -10,6 +10,7 @@ from django.utils import timezone
 
 from conventions.models import Amendment, Convention, ConventionEvent
 from grants import rules
+from grants.files import atomic_with_files
 
 Status = Convention.Status
 
@@ -132,10 +133,10 @@ def generate_pdf(*, user, convention):
 
     _require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
-    with transaction.atomic():
+    with atomic_with_files() as files:
         convention = _lock(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
-        store_convention_pdf(convention, user)
+        store_convention_pdf(convention, user, files)
         _log(convention, user, "PDF généré")
     return convention
 
@@ -152,12 +153,10 @@ def upload_signed_copy(*, user, convention, upload):
         "déposer l'exemplaire signé",
     )
     inspect_upload(upload, {PDF})  # the same content checks as the justificatifs
-    with transaction.atomic():
+    with atomic_with_files() as files:
         convention = _lock(convention)
-        if convention.signed_file:
-            convention.signed_file.delete(save=False)
         convention.signed_sha256 = sha256_of(upload)
-        convention.signed_file.save(f"convention-{convention.pk}-signee.pdf", upload, save=False)
+        files.save(convention.signed_file, f"convention-{convention.pk}-signee.pdf", upload)
         convention.signed_uploaded_at = timezone.now()
         convention.signed_uploaded_by = user
         convention.save()

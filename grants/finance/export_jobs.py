@@ -17,6 +17,7 @@ from django.db import close_old_connections, connection, transaction
 from django.http import QueryDict
 from django.utils import timezone
 
+from grants.files import atomic_with_files
 from grants.finance import exports
 from grants.finance.models import ExportJob
 
@@ -73,20 +74,21 @@ def run_export_job(job_id):
         with tempfile.TemporaryFile(suffix=".xlsx") as handle:
             count = spec.write(handle, filterset, job.user, progress=progress)
             handle.seek(0)
-            job.file.save(f"{job.pk}.xlsx", File(handle), save=False)
+            # The file and the row that names it: both or neither.
+            with atomic_with_files() as files:
+                files.save(job.file, f"{job.pk}.xlsx", File(handle))
+                ExportJob.objects.filter(pk=job.pk).update(
+                    status=ExportJob.Status.DONE,
+                    file=job.file.name,
+                    rows_done=count,
+                    rows_total=count,
+                    finished_at=timezone.now(),
+                )
     except Exception as error:  # noqa: BLE001 - recorded for the user, logged for us
         logger.exception("Export %s failed", job.pk)
         ExportJob.objects.filter(pk=job.pk).update(
             status=ExportJob.Status.FAILED, error=str(error), finished_at=timezone.now()
         )
-        return
-    ExportJob.objects.filter(pk=job.pk).update(
-        status=ExportJob.Status.DONE,
-        file=job.file.name,
-        rows_done=count,
-        rows_total=count,
-        finished_at=timezone.now(),
-    )
 
 
 def mark_stale(job):

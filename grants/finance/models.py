@@ -195,6 +195,7 @@ class Commitment(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
@@ -351,6 +352,7 @@ class Payment(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
@@ -473,6 +475,7 @@ class Clawback(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = ClawbackQuerySet.as_manager()
 
     class Meta:
