@@ -27,6 +27,7 @@ from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
 from grants import rules
 from grants.access import instructor_required, staff_required
+from grants.audit.history import convention_history
 from grants.models import Grant
 from grants.pagination import paginate
 
@@ -136,6 +137,7 @@ def convention_detail(request, pk):
             "indicateurs": convention.indicators_to_report.count(),
         },
         "Status": Convention.Status,
+        "history": convention_history(user, convention),
     }
     return render(request, "conventions/convention_detail.html", ctx)
 

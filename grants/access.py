@@ -51,3 +51,8 @@ def scope(queryset, user, *, authority, association=None):
         lookup = "pk" if authority == "pk" else f"{authority}_id"
         return queryset.filter(**{lookup: user.authority_id})
     return queryset.none()
+
+
+def can_see_history(user):
+    """The audit trail (who changed which amount) is internal: staff and platform admins only."""
+    return user.is_authenticated and (user.is_staff_member or user.is_platform_admin)
