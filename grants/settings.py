@@ -238,7 +238,6 @@ PERMISSIONS_POLICY = {
         "payment",
         "usb",
         "serial",
-        "bluetooth",
         "hid",
         "xr-spatial-tracking",
     )

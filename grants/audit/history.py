@@ -131,10 +131,10 @@ def _entries(collected):
                 when=record.history_date,
                 who=_who(record),
                 subject=subject,
-                action=ACTIONS.get(record.history_type, record.history_type),
+                action=_action(record),
                 changes=[
                     Change(
-                        label=str(model_field.verbose_name).capitalize(),
+                        label=_first_upper(str(model_field.verbose_name)),
                         old=_display(model_field, old, related),
                         new=_display(model_field, new, related),
                     )
@@ -143,6 +143,19 @@ def _entries(collected):
             )
         )
     return entries
+
+
+def _first_upper(text):
+    return text[:1].upper() + text[1:]
+
+
+def _action(record):
+    """The action ("Création"), with the amount for a money row: what matters most."""
+    action = ACTIONS.get(record.history_type, record.history_type)
+    amount = getattr(record, "amount", None)
+    if record.history_type in {"+", "-"} and isinstance(amount, Decimal):
+        return f"{action} : {euros(amount)}"
+    return action
 
 
 def _subject(record):

@@ -20,14 +20,15 @@ def _browser_defaults(page):
 
 @pytest.fixture(autouse=True)
 def _no_csp_violation(page):
-    """Fails the test if any page it visited broke the Content Security Policy."""
+    """Fails the test if any page it visited broke the Content Security Policy (or if the
+    browser rejected the Permissions-Policy header)."""
     violations = []
 
     def record(text):
         violations.append(text)
 
     def record_console(message):
-        if "Content Security Policy" in message.text:
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
             violations.append(message.text)
 
     page.expose_function("__cspViolation", record)
