@@ -10,6 +10,7 @@ from associations.forms import AssociationForm, ContactForm, GovernanceChangeFor
 from associations.models import Association
 from associations.services import governance_change_record
 from grants.access import instructor_required
+from grants.audit.history import association_history
 from grants.models import Authority, Grant
 from grants.pagination import paginate
 
@@ -56,6 +57,7 @@ def association_detail(request, pk):
         "can_edit": request.user.can_edit_associations,
         "can_edit_contact": request.user.is_manager,
         "can_record_change": request.user.can_edit_associations or request.user.is_manager,
+        "history": association_history(request.user, association),
     }
     return render(request, "associations/association_detail.html", ctx)
 

@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import Q, Sum
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from grants import rules
 from grants.access import scope
@@ -362,6 +363,7 @@ class Convention(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, blank=True, related_name="+"
     )
 
+    history = HistoricalRecords(excluded_fields=["updated_at"])
     objects = ConventionQuerySet.as_manager()
 
     class Meta:

@@ -13,6 +13,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from conventions.document import document_data
+from grants.files import atomic_with_files
 from grants.pdf import logo_uri, render_pdf
 
 
@@ -27,13 +28,17 @@ def render_convention_pdf(convention):
     return render_pdf(html, authority=convention.authority)
 
 
-def store_convention_pdf(convention, user):
-    """Render, store with its SHA-256 and record who and when (the caller holds the lock)."""
+def store_convention_pdf(convention, user, files=None):
+    """Render, store with its SHA-256 and record who and when (the caller holds the lock).
+
+    `files`: the caller's atomic_with_files() changes, if it has opened one.
+    """
+    if files is None:
+        with atomic_with_files() as files:
+            return store_convention_pdf(convention, user, files)
     content = render_convention_pdf(convention)
-    if convention.pdf_file:
-        convention.pdf_file.delete(save=False)
     name = f"convention-{convention.pk}-{timezone.now():%Y%m%d%H%M%S}.pdf"
-    convention.pdf_file.save(name, ContentFile(content), save=False)
+    files.save(convention.pdf_file, name, ContentFile(content))
     convention.pdf_sha256 = hashlib.sha256(content).hexdigest()
     convention.pdf_generated_by = user
     convention.save()

@@ -14,6 +14,7 @@ from conventions.justificatifs.uploads import PDF, inspect_upload
 from conventions.models import Amendment, Convention, ConventionEvent
 from grants import rules
 from grants.access import can_prepare, can_record_association_signature, require
+from grants.files import atomic_with_files
 from grants.queries import locked
 
 Status = Convention.Status
@@ -98,10 +99,10 @@ def generate_pdf(*, user, convention):
 
     require(can_prepare(user, convention))
     _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
-    with transaction.atomic():
+    with atomic_with_files() as files:
         convention = locked(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
-        pdf.store_convention_pdf(convention, user)
+        pdf.store_convention_pdf(convention, user, files)
         ConventionEvent.record(convention, user, "PDF généré")
     return convention
 
@@ -116,12 +117,10 @@ def upload_signed_copy(*, user, convention, upload):
         "déposer l'exemplaire signé",
     )
     inspect_upload(upload, {PDF})  # the same content checks as the justificatifs
-    with transaction.atomic():
+    with atomic_with_files() as files:
         convention = locked(convention)
-        if convention.signed_file:
-            convention.signed_file.delete(save=False)
         convention.signed_sha256 = sha256_of(upload)
-        convention.signed_file.save(f"convention-{convention.pk}-signee.pdf", upload, save=False)
+        files.save(convention.signed_file, f"convention-{convention.pk}-signee.pdf", upload)
         convention.signed_uploaded_at = timezone.now()
         convention.signed_uploaded_by = user
         convention.save()

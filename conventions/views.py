@@ -28,6 +28,7 @@ from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
 from grants import access, rules
 from grants.access import instructor_required, staff_required
+from grants.audit.history import convention_history
 from grants.downloads import generated_file_response, uploaded_file_response
 from grants.models import Grant
 from grants.pagination import paginate
@@ -139,6 +140,7 @@ def convention_detail(request, pk):
         },
         "Status": Convention.Status,
         "pdf_job": pdf_job_of(convention) if user.is_staff_member else None,
+        "history": convention_history(user, convention),
     }
     return render(request, "conventions/convention_detail.html", ctx)
 

@@ -8,13 +8,13 @@ second). The PDF is stored with its SHA-256 and only rebuilt when the HTML it co
 import hashlib
 
 from django.core.files.base import ContentFile
-from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone, translation
 
 from deliberations.markdown import render_markdown
 from deliberations.models import Deliberation
 from grants import pdf as safe_pdf
+from grants.files import atomic_with_files
 
 
 class ExtractUnavailable(Exception):
@@ -143,12 +143,9 @@ def ensure_extract(deliberation, *, force=False):
     ):
         return deliberation
     content = render_pdf(html, authority=deliberation.authority)
-    with transaction.atomic():
+    with atomic_with_files() as files:
         locked = Deliberation.objects.select_for_update(of=("self",)).get(pk=deliberation.pk)
-        old_name = locked.extract_pdf.name if locked.extract_pdf else ""
-        if old_name:
-            locked.extract_pdf.storage.delete(old_name)
-        locked.extract_pdf.save(_file_name(deliberation), ContentFile(content), save=False)
+        files.save(locked.extract_pdf, _file_name(deliberation), ContentFile(content))
         locked.extract_sha256 = sha256(content)
         locked.extract_source_sha256 = fingerprint
         locked.extract_generated_at = timezone.now()

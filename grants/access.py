@@ -246,3 +246,11 @@ def can_generate_convention_pdfs(user, deliberation):
     if not user.is_authenticated or not user.can_instruct:
         return False
     return user.is_platform_admin or user.authority_id == deliberation.authority_id
+
+
+# ---- audit trail ----------------------------------------------------------------------------
+
+
+def can_see_history(user):
+    """The audit trail (who changed which amount) is internal: staff and platform admins only."""
+    return user.is_authenticated and (user.is_staff_member or user.is_platform_admin)

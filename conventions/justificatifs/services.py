@@ -20,6 +20,7 @@ from conventions.justificatifs.uploads import display_name, inspect_upload
 from conventions.models import Convention, ConventionEvent, Justificatif
 from conventions.notifications import services as notifications
 from grants.access import can_review, can_upload, require
+from grants.files import atomic_with_files
 from grants.queries import locked
 
 Kind = Justificatif.Kind
@@ -47,7 +48,7 @@ def justificatif_upload(*, user, convention, kind, upload):
         )
     detected = inspect_upload(upload, KIND_FORMATS[kind])
     digest = sha256_of(upload)
-    with transaction.atomic():
+    with atomic_with_files() as files:
         # One upload at a time per convention: the previous current one is replaced in order.
         convention = (
             Convention.objects.select_for_update(of=("self",))
@@ -74,12 +75,8 @@ def justificatif_upload(*, user, convention, kind, upload):
             uploaded_by=user,
             uploaded_at=timezone.now(),
         )
-        justificatif.file.save("upload", upload, save=False)
-        try:
-            justificatif.save()
-        except Exception:
-            justificatif.file.delete(save=False)
-            raise
+        files.save(justificatif.file, "upload", upload)
+        justificatif.save()
         ConventionEvent.record(
             convention, user, f"Justificatif déposé : {justificatif.get_kind_display()}"
         )

@@ -194,6 +194,7 @@ class Commitment(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = CommitmentQuerySet.as_manager()
 
     class Meta:
@@ -350,6 +351,7 @@ class Payment(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = PaymentQuerySet.as_manager()
 
     class Meta:
@@ -468,6 +470,7 @@ class Clawback(models.Model):
         related_name="+",
     )
 
+    history = HistoricalRecords()
     objects = ClawbackQuerySet.as_manager()
 
     class Meta:

@@ -19,6 +19,7 @@ from django.views.decorators.http import require_http_methods
 from conventions.models import Convention
 from grants import access, rules
 from grants.access import finance_required, staff_required
+from grants.audit.history import money_history
 from grants.finance import export_jobs, exports, filters, services
 from grants.finance.filters import PaymentFilter
 from grants.finance.forms import (
@@ -344,6 +345,7 @@ def payment_timeline(request, pk):
         "missing_justificatifs": missing,
         "actions": _next_step(request.user, convention, finances, missing),
         "certification_text": services.CERTIFICATION_TEXT,
+        "history": money_history(request.user, convention),
     }
     return render(request, "grants/finance/timeline.html", ctx)
 

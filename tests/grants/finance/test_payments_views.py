@@ -397,8 +397,9 @@ def test_the_timeline_runs_a_fixed_number_of_queries(
     client.force_login(finance_of(convention.authority))
     # A fixed set: session, user, convention, payments, clawbacks, the sums, the due amount's
     # inputs (grants, amendments, forecast and realised budgets, typed expenses), the required
-    # justificatifs, the header's authority and the commitments.
-    with django_assert_num_queries(19):
+    # justificatifs, the header's authority, the commitments, and the history (one query per
+    # kind: commitments, payments, clawbacks; the records before them when there are some).
+    with django_assert_num_queries(22):
         response = client.get(reverse("payment_timeline", args=[convention.pk]))
     assert len(response.context["payments"]) == rows
 
