@@ -214,6 +214,14 @@ class Grant(models.Model):
         blank=True,
         help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
     )
+    specific_expense = models.BooleanField(
+        "affectée à une dépense déterminée",
+        default=False,
+        help_text=(
+            "Un compte rendu financier (Cerfa 15059) est alors dû dans les six mois suivant la "
+            "fin de l'exercice (loi 2000-321, art. 10)."
+        ),
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -238,6 +246,11 @@ class Grant(models.Model):
     def convention_required(self):
         return rules.convention_required(self.amount)
 
+    @property
+    def financial_report_due_date(self):
+        """When the compte rendu financier is due, for a grant affected to a specific expense."""
+        return rules.financial_report_due_date(self.year) if self.specific_expense else None
+
 
 # Budget lines, commitments, payments and clawbacks live in their own module.
 from grants.finance.models import (  # noqa: E402, F401
@@ -246,4 +259,9 @@ from grants.finance.models import (  # noqa: E402, F401
     Commitment,
     ExportJob,
     Payment,
+)
+from grants.smallgrants.models import (  # noqa: E402, F401
+    FinancialReport,
+    LetterTemplate,
+    NotificationLetter,
 )

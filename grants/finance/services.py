@@ -349,7 +349,12 @@ def _lock_convention(convention):
 def _lock_payment(payment):
     return (
         Payment.objects.select_for_update(of=("self",))
-        .select_related("convention__authority", "convention__association")
+        .select_related(
+            "convention__authority",
+            "convention__association",
+            "grant__authority",
+            "grant__association",
+        )
         .get(pk=payment.pk)
     )
 
@@ -533,7 +538,7 @@ def payment_certify(payment, user):
     """Staff certify the service fait: the request is complete and the expense is real."""
     payment = _lock_payment(payment)
     require(
-        can_certify(user, payment.convention),
+        can_certify(user, payment.subject),
         "Seul un agent instructeur certifie le service fait.",
     )
     _require_status(payment, {Status.REQUESTED}, "certifier le service fait")
@@ -548,8 +553,8 @@ def payment_certify(payment, user):
 def payment_reject(payment, user, *, reason):
     """Refuse a request before its payment order; it then no longer counts in the sums."""
     payment = _lock_payment(payment)
-    convention = payment.convention
-    require(can_certify(user, convention) or can_order(user, convention))
+    subject = payment.subject
+    require(can_certify(user, subject) or can_order(user, subject))
     _require_status(payment, {Status.REQUESTED, Status.CERTIFIED}, "rejeter la demande")
     reason = (reason or "").strip()
     if not reason:
@@ -562,16 +567,26 @@ def payment_reject(payment, user, *, reason):
     return payment
 
 
+def payment_commitments(payment):
+    """The commitments a payment may be ordered on: its convention's grants', or its grant's."""
+    if payment.convention_id:
+        candidates = Commitment.objects.filter(grant__conventions=payment.convention_id)
+    else:
+        candidates = Commitment.objects.filter(grant=payment.grant_id)
+    return candidates.select_related("budget_line")
+
+
 def _resolve_commitment(payment, commitment):
-    candidates = Commitment.objects.filter(grant__conventions=payment.convention).select_related(
-        "budget_line"
-    )
+    candidates = payment_commitments(payment)
     if commitment is None:
         found = list(candidates[:2])
         if not found:
             raise ValidationError(
                 "Aucune subvention de cette convention n'est engagée : engagez-la d'abord sur une "
                 "ligne budgétaire."
+                if payment.convention_id
+                else "La subvention n'est pas engagée : le service financier l'engage d'abord sur "
+                "une ligne budgétaire."
             )
         if len(found) > 1:
             raise ValidationError({"commitment": "Choisissez l'engagement à mandater."})
@@ -587,8 +602,8 @@ def _resolve_commitment(payment, commitment):
 def payment_order(payment, user, *, number, date, commitment=None):
     """Finance records the payment order (mandat). Who certified the service fait may not."""
     payment = _lock_payment(payment)
-    convention = payment.convention
-    require(can_order(user, convention), "Seul un agent financier émet les mandats.")
+    subject = payment.subject
+    require(can_order(user, subject), "Seul un agent financier émet les mandats.")
     _require_status(payment, {Status.CERTIFIED}, "mandater")
     if payment.certified_by_id == user.pk:
         raise ValidationError(
@@ -613,10 +628,11 @@ def payment_order(payment, user, *, number, date, commitment=None):
             f"{euros(commitment.amount)} : {euros(commitment.amount - already)} restent à "
             "mandater."
         )
+    same_authority = Q(convention__authority_id=subject.authority_id) | Q(
+        grant__authority_id=subject.authority_id
+    )
     if Payment.objects.filter(
-        convention__authority_id=convention.authority_id,
-        order_number=number,
-        order_date__year=date.year,
+        same_authority, order_number=number, order_date__year=date.year
     ).exists():
         raise ValidationError(
             {"number": f"Le numéro de mandat {number} est déjà utilisé en {date.year}."}
@@ -637,7 +653,7 @@ def payment_order(payment, user, *, number, date, commitment=None):
 def payment_record_paid(payment, user, *, date):
     """Finance records the date the treasury paid the mandat."""
     payment = _lock_payment(payment)
-    require(can_order(user, payment.convention), "Seul un agent financier constate le paiement.")
+    require(can_order(user, payment.subject), "Seul un agent financier constate le paiement.")
     _require_status(payment, {Status.ORDERED}, "constater le paiement")
     _check_past_date(date, "de paiement", payment.order_date, "la date du mandat")
     payment.status = Status.PAID
