@@ -227,17 +227,14 @@ def _form_page(request, deliberation, authority, title):
             "default_year": (deliberation.session_date or timezone.localdate()).year,
         },
     )
-    if request.method == "POST":
-        if form.is_valid() & grants.is_valid():
-            try:
-                deliberation = light_deliberation_save(form=form, grants=grants, user=request.user)
-            except ValidationError as error:
-                form.add_error(None, error)
-            else:
-                messages.success(
-                    request, f"La délibération n° {deliberation.number} est enregistrée."
-                )
-                return redirect(deliberation)
+    if request.method == "POST" and (form.is_valid() & grants.is_valid()):
+        try:
+            deliberation = light_deliberation_save(form=form, grants=grants, user=request.user)
+        except ValidationError as error:
+            form.add_error(None, error)
+        else:
+            messages.success(request, f"La délibération n° {deliberation.number} est enregistrée.")
+            return redirect(deliberation)
     ctx = {
         "form": form,
         "grants": grants,
