@@ -46,6 +46,7 @@ urlpatterns = [
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance.urls")),
+    path("subventions/", include("grants.smallgrants.urls")),
     path("indicateurs/", include("associations.indicators.urls")),
     path("notifications/", include("conventions.notifications.urls")),
     path("admin/", admin.site.urls),
