@@ -251,6 +251,12 @@ class Grant(models.Model):
         """When the compte rendu financier is due, for a grant affected to a specific expense."""
         return rules.financial_report_due_date(self.year) if self.specific_expense else None
 
+    def financial_report_overdue(self, today=None):
+        import django.utils.timezone
+
+        today = today or django.utils.timezone.localdate()
+        return self.specific_expense and rules.financial_report_overdue(self.year, today)
+
 
 # Budget lines, commitments, payments and clawbacks live in their own module.
 from grants.finance.models import (  # noqa: E402, F401

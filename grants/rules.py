@@ -79,6 +79,11 @@ def financial_report_due_date(year: int):
     return justificatifs_due_date(datetime.date(year, 12, 31))
 
 
+def financial_report_overdue(year: int, today) -> bool:
+    """Late from the day after the due date (30/06 is still on time)."""
+    return today > financial_report_due_date(year)
+
+
 # --- Money in motion: advances, pro rata, clawbacks, budget credits (seed SCS art. 4.2, 4.3, 8).
 
 # An internal target, not a legal deadline: a payment whose service fait was certified more

@@ -65,6 +65,9 @@ can_manage_budget                 non      oui               non      non       
 can_request_payment               non      non               non      non       non          non         non       oui        non
 can_certify                       non      oui               oui      oui       non          non         non       non        non
 can_order                         non      oui               non      non       oui          non         non       non        non
+can_notify_grant                  non      oui               oui      oui       non          non         non       non        non
+can_request_single_payment        non      oui               oui      oui       non          non         non       oui        non
+can_upload_financial_report       non      non               non      non       non          non         non       oui        non
 """
 
 
@@ -135,6 +138,10 @@ def test_who_may_act_role_by_role(world, people):
         "can_request_payment": lambda u: access.can_request_payment(u, convention),
         "can_certify": lambda u: access.can_certify(u, convention),
         "can_order": lambda u: access.can_order(u, convention),
+        # A grant of 23 000 € or less carries the same two ids as a convention.
+        "can_notify_grant": lambda u: access.can_notify_grant(u, convention),
+        "can_request_single_payment": lambda u: access.can_request_single_payment(u, convention),
+        "can_upload_financial_report": lambda u: access.can_upload_financial_report(u, convention),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
