@@ -6,8 +6,13 @@ from decimal import Decimal
 
 from deliberations.models import Deliberation
 from grants.models import Role
-from tests.factories import AssociationFactory, AuthorityFactory, GrantFactory, ManagerFactory
-from tests.factories import UserFactory
+from tests.factories import (
+    AssociationFactory,
+    AuthorityFactory,
+    GrantFactory,
+    ManagerFactory,
+    UserFactory,
+)
 from tests.grants.finance.factories import BudgetLineFactory, CommitmentFactory
 
 SESSION_DATE = datetime.date(2024, 6, 13)
