@@ -122,7 +122,7 @@ def single_payment_blockers(grant, letter=None):
                 "La décision n'est pas encore notifiée : générez d'abord la lettre de "
                 "notification (ou l'arrêté attributif).",
                 reverse("small_grant_detail", args=[grant.pk]) + "#lettre",
-                "Générer la lettre",
+                "Générer la lettre de notification",
             )
         )
     if live_single_payment(grant) is not None:

@@ -54,10 +54,15 @@ def small_grant_detail(request, pk):
     report = FinancialReport.objects.filter(grant=grant).first()
     can_request = access.can_request_single_payment(user, grant)
     payment_blockers = services.single_payment_blockers(grant, letter) if can_request else []
+    deliberation_blockers = services.deliberation_blockers(grant)
+    if not user.is_staff_member:
+        # The deliberation and the letter's generation are staff pages: no link to them.
+        payment_blockers = [services.Blocker(b.message) for b in payment_blockers]
+        deliberation_blockers = [services.Blocker(b.message) for b in deliberation_blockers]
     ctx = {
         "grant": grant,
         "deliberation": grant.deliberation,
-        "deliberation_blockers": services.deliberation_blockers(grant),
+        "deliberation_blockers": deliberation_blockers,
         "letter": letter,
         "letter_form": LetterForm() if access.can_notify_grant(user, grant) else None,
         "letter_blockers": services.letter_blockers(grant),

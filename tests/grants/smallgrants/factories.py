@@ -58,7 +58,11 @@ def small_grant(auth=None, *, amount="8000.00", executory=True, specific_expense
     association = kw.pop("association", None) or AssociationFactory(
         authority=auth, name="Les Petits Débrouillards"
     )
-    deliberation = kw.pop("deliberation", None) or light_deliberation(auth, executory=executory)
+    deliberation = kw.pop("deliberation", None)
+    if deliberation is None:
+        # A second grant of the same authority is decided by the same deliberation.
+        deliberation = Deliberation.objects.filter(authority=auth, number="2024.001").first()
+        deliberation = deliberation or light_deliberation(auth, executory=executory)
     return GrantFactory(
         association=association,
         authority=auth,
