@@ -323,6 +323,10 @@ def _grant_checks(deliberation, decisions, grants):
         checks.append(
             Check(label, "error", f"{summary} ; {len(others)} relève(nt) d'une autre collectivité.")
         )
+    elif deliberation.is_light and not decisions:
+        # The articles stay in the other tool's register: nothing to compare the amounts with.
+        checks.append(Check(label, "ok", f"{summary} (saisie simplifiée, articles non repris)."))
+        return checks
     elif not cited:
         checks.append(Check(label, "warning", f"{summary} ; aucun article n'en cite le montant."))
     elif total in cited or all(cited.count(g.amount) >= 1 for g in grants):
