@@ -69,8 +69,8 @@ class LightDeliberationForm(forms.ModelForm):
         self.bodies = list(
             Body.objects.filter(authority=authority).values_list("name", flat=True)
         ) or ["Conseil métropolitain", "Bureau métropolitain"]
-        if not self.instance.pk:
-            self.initial.setdefault("number", next_number(authority, timezone.localdate().year))
+        if not self.instance.pk and not self.initial.get("number"):
+            self.initial["number"] = next_number(authority, timezone.localdate().year)
 
     def clean_number(self):
         number = self.cleaned_data["number"].strip()

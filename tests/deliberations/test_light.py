@@ -63,6 +63,9 @@ def test_the_list_links_to_the_light_form(client, instructor):
     page = client.get(reverse("deliberation_list")).text
     assert reverse("deliberation_light_create") in page
     assert "Nouvelle délibération (saisie simplifiée)" in page
+    form = client.get(reverse("deliberation_light_create")).text
+    year = datetime.date.today().year
+    assert f'value="{year}.00001"' in form  # the next number is proposed
 
 
 def test_a_light_deliberation_is_executory_once_transmitted_and_published(
