@@ -81,3 +81,13 @@ def test_the_page_shows_the_due_date_and_uploads(client):
     assert download["Content-Type"] == "application/pdf"
     client.force_login(p["other_manager"])
     assert client.get(reverse("financial_report_download", args=[grant.pk])).status_code == 404
+
+
+def test_the_page_says_when_it_is_late(client, monkeypatch):
+    grant = small_grant(specific_expense=True)
+    client.force_login(people(grant.authority, grant.association)["manager"])
+    url = reverse("small_grant_detail", args=[grant.pk])
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: datetime.date(2025, 6, 30))
+    assert "en retard" not in client.get(url).text
+    monkeypatch.setattr("django.utils.timezone.localdate", lambda *a: datetime.date(2025, 7, 1))
+    assert "Non déposé, en retard" in client.get(url).text
