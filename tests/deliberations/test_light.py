@@ -85,6 +85,9 @@ def test_a_light_deliberation_is_executory_once_transmitted_and_published(
     detail = client.get(deliberation.get_absolute_url()).text
     assert "Saisie simplifiée" in detail and "Bureau métropolitain" in detail
     assert "Compléter en délibération complète" in detail
+    light_edit = reverse("deliberation_light_edit", args=[deliberation.pk])
+    for name in ("deliberation_edit", "deliberation_transmission"):
+        assert client.get(reverse(name, args=[deliberation.pk]))["Location"] == light_edit
     found = checks.deliberation_checks(deliberation, today=datetime.date(2024, 7, 1))
     assert not checks.has_errors(found), [c.message for c in found if not c.ok]
     assert any(c.label == "Identifiant @ctes" and c.level == "ok" for c in found)
