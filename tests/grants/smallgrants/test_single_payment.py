@@ -328,3 +328,29 @@ def test_paid_date_not_before_the_mandat(grant):
         finance.payment_record_paid(
             payment, grant.people["finance"], date=TODAY() - datetime.timedelta(days=1)
         )
+
+
+def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
+    client, grant, django_assert_num_queries
+):
+    from tests.factories import AssociationFactory
+
+    notify(grant)
+    request(grant)
+    client.force_login(grant.people["finance"])
+    url = reverse("finance_queue")
+    client.get(url)
+    with django_assert_num_queries(7):
+        first = client.get(url).text
+    for index in range(4):
+        other = small_grant(
+            grant.authority,
+            association=AssociationFactory(authority=grant.authority, name=f"Asso {index}"),
+            deliberation=grant.deliberation,
+        )
+        services.letter_generate(grant=other, user=grant.people["instructor"])
+        request(other, user=grant.people["instructor"])
+    with django_assert_num_queries(7):
+        text = client.get(url).text
+    assert text.count("Versement unique") > first.count("Versement unique")
+    assert "Asso 3" in text
