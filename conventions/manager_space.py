@@ -4,7 +4,7 @@ of what is due. Read in a fixed number of queries, whatever the number of conven
 import datetime
 from dataclasses import dataclass
 
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -15,7 +15,7 @@ from conventions.models import Convention
 from conventions.notifications.models import Notification
 from grants import rules
 from grants.finance.models import Payment
-from grants.models import Grant
+from grants.models import FinancialReport, Grant
 from grants.templatetags.fr import euros, percent_short
 
 CONVENTIONS_SHOWN = 20
@@ -181,6 +181,28 @@ def convention_tasks(convention, today):
     return tasks, state
 
 
+def financial_report_tasks(grants, today):
+    """The compte rendu financier (Cerfa 15059) of each grant affected to a specific expense,
+    due six months after the end of its year (loi 2000-321 art. 10), until handed in."""
+    tasks = []
+    for grant in grants:
+        due = grant.financial_report_due_date
+        if due is None or grant.has_financial_report:
+            continue
+        tasks.append(
+            Task(
+                title=f"Compte rendu financier : subvention {grant.year}",
+                detail=f"{grant.association.name} — Cerfa 15059 de la subvention de "
+                f"{euros(grant.amount)} affectée à « {grant.object} ».",
+                url=reverse("small_grant_detail", args=[grant.pk]),
+                action="Déposer le compte rendu",
+                due=due,
+                overdue=today > due,
+            )
+        )
+    return tasks
+
+
 def manager_dashboard(user, today=None):
     today = today or timezone.localdate()
     associations = list(
@@ -218,14 +240,17 @@ def manager_dashboard(user, today=None):
     tasks.sort(key=lambda task: task.sort_key)
     payments = list(
         Payment.objects.visible_to(user)
-        .select_related("convention__association")
+        .select_related("convention__association", "grant__association")
         .order_by("-requested_at")[:PAYMENTS_SHOWN]
     )
     grants = list(
         Grant.objects.visible_to(user)
         .select_related("association", "authority")
+        .annotate(has_financial_report=Exists(FinancialReport.objects.filter(grant=OuterRef("pk"))))
         .order_by("-year", "association__name")[:GRANTS_SHOWN]
     )
+    tasks += financial_report_tasks(grants, today)
+    tasks.sort(key=lambda task: task.sort_key)
     notifications = list(
         Notification.objects.filter(recipient=user, read_at__isnull=True).order_by("-created_at")[
             :5

@@ -193,7 +193,9 @@ def deliberation_checks(deliberation, summary=None, today=None):
     decisions = list(deliberation.decisions.all())
     grants = list(deliberation.grants.all())
     checks = []
-    if session is None:
+    if deliberation.is_light:
+        checks += _light_checks(deliberation, today)
+    elif session is None:
         checks.append(
             Check(
                 "Séance", "info", "Aucune séance n'est indiquée : la délibération est un brouillon."
@@ -202,13 +204,45 @@ def deliberation_checks(deliberation, summary=None, today=None):
     else:
         summary = summary or session.attendance
         checks += _vote_checks(deliberation, summary)
-    checks.append(
-        Check("Articles de la décision", "ok", f"{plural(len(decisions), 'article')}.")
-        if decisions
-        else Check("Articles de la décision", "error", "La décision ne compte aucun article.")
-    )
+    if decisions:
+        checks.append(
+            Check("Articles de la décision", "ok", f"{plural(len(decisions), 'article')}.")
+        )
+    elif deliberation.is_light:
+        checks.append(
+            Check(
+                "Articles de la décision",
+                "info",
+                "Saisie simplifiée : les articles figurent dans l'acte tenu par l'autre outil.",
+            )
+        )
+    else:
+        checks.append(
+            Check("Articles de la décision", "error", "La décision ne compte aucun article.")
+        )
     checks += _grant_checks(deliberation, decisions, grants)
     checks += _prefecture_checks(deliberation, today)
+    return checks
+
+
+def _light_checks(deliberation, today):
+    """A light deliberation has no attendance: the typed vote is shown, not counted."""
+    date = deliberation.session_date
+    checks = [
+        Check(
+            "Séance",
+            "info",
+            f"Saisie simplifiée : {deliberation.body_name}, séance du {date:%d/%m/%Y}, tenue dans "
+            "un autre outil (présences et quorum non vérifiés ici).",
+        )
+    ]
+    if date > today:
+        checks.append(Check("Séance", "error", f"La séance du {date:%d/%m/%Y} est à venir."))
+    vote = deliberation.vote
+    if vote is None:
+        checks.append(Check("Vote", "info", "Le vote n'est pas encore saisi."))
+    else:
+        checks.append(Check("Résultat", "ok" if vote.adopted else "info", vote.result_sentence()))
     return checks
 
 
@@ -285,6 +319,10 @@ def _grant_checks(deliberation, decisions, grants):
         checks.append(
             Check(label, "error", f"{summary} ; {len(others)} relève(nt) d'une autre collectivité.")
         )
+    elif deliberation.is_light and not decisions:
+        # The articles stay in the other tool's register: nothing to compare the amounts with.
+        checks.append(Check(label, "ok", f"{summary} (saisie simplifiée, articles non repris)."))
+        return checks
     elif not cited:
         checks.append(Check(label, "warning", f"{summary} ; aucun article n'en cite le montant."))
     elif total in cited or all(cited.count(g.amount) >= 1 for g in grants):
@@ -344,8 +382,7 @@ def _cited_codes(text):
 
 def _prefecture_checks(deliberation, today):
     checks = []
-    session = deliberation.session
-    decision_date = session.date if session else None
+    decision_date = deliberation.decision_date
     checks.append(_actes_check(deliberation, decision_date))
     for label, day in (
         ("Réception en préfecture", deliberation.prefecture_received_on),
@@ -424,3 +461,8 @@ def _executory_check(deliberation):
         "info",
         f"Pas encore exécutoire : il manque {' et '.join(missing)} (CGCT L.2131-1).",
     )
+
+
+def has_errors(checks):
+    """Whether any check blocks (level "error")."""
+    return any(c.level == "error" for c in checks)

@@ -312,6 +312,10 @@ class Deliberation(models.Model):
         PUBLISHED = "publiee", "Publiée"
         EXECUTORY = "executoire", "Exécutoire"
 
+    class Kind(models.TextChoices):
+        COMPLETE = "complete", "Complète (séance et présences)"
+        LIGHT = "simplifiee", "Saisie simplifiée"
+
     authority = models.ForeignKey(
         "grants.Authority",
         verbose_name="collectivité",
@@ -328,6 +332,14 @@ class Deliberation(models.Model):
         blank=True,
         related_name="deliberations",
     )
+    # A light deliberation (saisie simplifiée) of an assembly run in another tool: the body and
+    # the session's date are typed, no session nor attendance; attaching a session later makes
+    # it a complete one.
+    kind = models.CharField("saisie", max_length=12, choices=Kind.choices, default=Kind.COMPLETE)
+    body_name = models.CharField(
+        "instance", max_length=150, blank=True, help_text="Ex. « Conseil métropolitain »."
+    )
+    session_date = models.DateField("date de la séance", null=True, blank=True)
     thematic = models.CharField(
         "thématique", max_length=100, blank=True, help_text="Ex. « Filière industrie »."
     )
@@ -429,6 +441,12 @@ class Deliberation(models.Model):
                 name="deliberation_vote_complete",
                 violation_error_message="Indiquez le nombre de voix pour.",
             ),
+            models.CheckConstraint(
+                condition=Q(kind="complete")
+                | (Q(session_date__isnull=False) & ~Q(body_name="") & Q(session__isnull=True)),
+                name="deliberation_light_has_body_and_date",
+                violation_error_message="Indiquez l'instance et la date de la séance.",
+            ),
         ]
 
     def __str__(self):
@@ -471,12 +489,54 @@ class Deliberation(models.Model):
         return self.vote_recorded and self.vote.unanimous
 
     @property
+    def is_light(self):
+        return self.kind == self.Kind.LIGHT
+
+    @property
+    def has_sitting(self):
+        """A session is attached, or (light) the body and the session date are typed."""
+        if self.is_light:
+            return self.session_date is not None
+        return self.session_id is not None
+
+    @property
+    def decision_date(self):
+        """The day the body voted: its session's, or the date typed on a light one."""
+        if self.is_light:
+            return self.session_date
+        return self.session.date if self.session_id else None
+
+    @property
+    def body_label(self):
+        if self.is_light:
+            return self.body_name
+        return self.session.body.name if self.session_id else ""
+
+    @property
     def is_adopted(self):
-        return self.session_id is not None and self.vote_recorded and self.vote.adopted
+        return self.has_sitting and self.vote_recorded and self.vote.adopted
+
+    def executory_missing(self):
+        """What is still missing for the deliberation to be executory, in French (CGCT L.2131-1);
+        empty once it is."""
+        if self.is_executory:
+            return []
+        missing = []
+        if not self.has_sitting:
+            missing.append("la séance")
+        if not self.vote_recorded:
+            missing.append("le vote")
+        elif not self.vote.adopted:
+            return ["la délibération a été rejetée"]
+        if self.prefecture_received_on is None:
+            missing.append("la transmission en préfecture (accusé de réception @ctes)")
+        if self.published_on is None:
+            missing.append("la publication")
+        return missing
 
     # Status, derived from the facts.
     def derived_status(self):
-        if self.session_id is None or not self.vote_recorded:
+        if not self.has_sitting or not self.vote_recorded:
             return self.Status.DRAFT
         if not self.vote.adopted:
             return self.Status.REJECTED

@@ -23,6 +23,11 @@ class ExtractUnavailable(Exception):
 
 def unavailable_reason(deliberation):
     session = deliberation.session
+    if deliberation.is_light:
+        return (
+            "Saisie simplifiée : l'extrait du registre est celui de l'outil où l'assemblée a "
+            "siégé ; complétez la délibération (séance et présences) pour l'imprimer ici."
+        )
     if session is None:
         return "La délibération n'est inscrite à aucune séance."
     if not session.attendance.complete:

@@ -201,7 +201,7 @@ def transmission_errors(deliberation, *, today=None, **fields):
     if not deliberation.is_adopted:
         errors[None] = ["Seule une délibération adoptée est transmise et publiée."]
         return errors
-    session_date = deliberation.session.date
+    session_date = deliberation.decision_date
     for name in ("prefecture_received_on", "published_on"):
         day = fields.get(name)
         if day is not None and day < session_date:

@@ -1,10 +1,13 @@
 from django.urls import path
 
-from deliberations import views
+from deliberations import light, views
 
 urlpatterns = [
     path("", views.deliberation_list, name="deliberation_list"),
     path("nouvelle/", views.deliberation_create, name="deliberation_create"),
+    path("nouvelle/simplifiee/", light.light_create, name="deliberation_light_create"),
+    path("<int:pk>/simplifiee/", light.light_edit, name="deliberation_light_edit"),
+    path("<int:pk>/completer/", light.light_complete, name="deliberation_light_complete"),
     path("<int:pk>/", views.deliberation_detail, name="deliberation_detail"),
     path("<int:pk>/modifier/", views.deliberation_edit, name="deliberation_edit"),
     path(

@@ -198,6 +198,8 @@ def deliberation_create(request):
 @require_http_methods(["GET", "POST"])
 def deliberation_edit(request, pk):
     deliberation = _visible_deliberation(request.user, pk)
+    if deliberation.is_light:
+        return redirect("deliberation_light_edit", pk)
     title = f"Modifier la délibération n° {deliberation.number}"
     return _deliberation_form_page(request, deliberation, deliberation.authority, title)
 
@@ -206,6 +208,9 @@ def deliberation_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def deliberation_transmission(request, pk):
     deliberation = _visible_deliberation(request.user, pk)
+    if deliberation.is_light:
+        # A light deliberation's transmission is typed on its own form.
+        return redirect("deliberation_light_edit", pk)
     if not deliberation.is_adopted:
         messages.error(request, "Seule une délibération adoptée est transmise et publiée.")
         return redirect(deliberation)

@@ -254,3 +254,24 @@ def can_generate_convention_pdfs(user, deliberation):
 def can_see_history(user):
     """The audit trail (who changed which amount) is internal: staff and platform admins only."""
     return user.is_authenticated and (user.is_staff_member or user.is_platform_admin)
+
+
+# ---- grants of 23 000 € or less (no convention) ---------------------------------------------
+
+
+def can_notify_grant(user, grant):
+    """Instructors and administrators of the grant's authority generate the notification
+    letter (or arrêté attributif) of a grant that needs no convention."""
+    return user.is_authenticated and user.can_instruct and _same_authority(user, grant.authority_id)
+
+
+def can_request_single_payment(user, grant):
+    """The association's managers request the versement unique, certifying the expense; where
+    the association has no account, its instructors propose it on the strength of the letter
+    (the certification of the service fait and the mandat stay separate steps)."""
+    return manages(user, grant.association_id) or can_notify_grant(user, grant)
+
+
+def can_upload_financial_report(user, grant):
+    """Only the association's managers hand in its compte rendu financier (Cerfa 15059)."""
+    return manages(user, grant.association_id)

@@ -236,6 +236,14 @@ class Grant(models.Model):
         help_text="Telle que citée par la délibération, ex. INUM/SUFLI/65748.",
     )
     aid_scheme_label = models.CharField("dispositif d'aide", max_length=256, blank=True)
+    specific_expense = models.BooleanField(
+        "affectée à une dépense déterminée",
+        default=False,
+        help_text=(
+            "Un compte rendu financier (Cerfa 15059) est alors dû dans les six mois suivant la "
+            "fin de l'exercice (loi 2000-321, art. 10)."
+        ),
+    )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
 
     history = HistoricalRecords()
@@ -260,6 +268,17 @@ class Grant(models.Model):
     def convention_required(self):
         return rules.convention_required(self.amount)
 
+    @property
+    def financial_report_due_date(self):
+        """When the compte rendu financier is due, for a grant affected to a specific expense."""
+        return rules.financial_report_due_date(self.year) if self.specific_expense else None
+
+    def financial_report_overdue(self, today=None):
+        import django.utils.timezone
+
+        today = today or django.utils.timezone.localdate()
+        return self.specific_expense and rules.financial_report_overdue(self.year, today)
+
 
 # Budget lines, commitments, payments and clawbacks live in their own module.
 from grants.finance.models import (  # noqa: E402, F401
@@ -274,3 +293,10 @@ from grants.jobs.models import Job  # noqa: E402, F401
 
 # Imports of past grants and the SCDL values of imported grants (open data).
 from grants.opendata.models import ImportBatch, ImportedGrantRecord, ImportIssue  # noqa: E402, F401
+
+# Notification letters and financial reports of grants of 23 000 € or less.
+from grants.smallgrants.models import (  # noqa: E402, F401
+    FinancialReport,
+    LetterTemplate,
+    NotificationLetter,
+)

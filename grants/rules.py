@@ -62,6 +62,28 @@ def justificatifs_due_date(fiscal_year_end):
     return datetime.date(year, month, day)
 
 
+# Loi 2000-321 art. 10: a grant affected to a specific expense is accounted for by a compte
+# rendu financier (Cerfa 15059) within six months after the end of the year it was granted for.
+FINANCIAL_REPORT_DELAY_MONTHS = 6
+
+
+def single_payment_allowed(amount: Decimal) -> bool:
+    """A grant of 23 000 € or less needs no convention and is paid in one payment."""
+    return amount > 0 and not convention_required(amount)
+
+
+def financial_report_due_date(year: int):
+    """Six months after 31 December of the grant's year: 2024 → 30/06/2025."""
+    import datetime
+
+    return justificatifs_due_date(datetime.date(year, 12, 31))
+
+
+def financial_report_overdue(year: int, today) -> bool:
+    """Late from the day after the due date (30/06 is still on time)."""
+    return today > financial_report_due_date(year)
+
+
 # --- Money in motion: advances, pro rata, clawbacks, budget credits (seed SCS art. 4.2, 4.3, 8).
 
 # An internal target, not a legal deadline: a payment whose service fait was certified more

@@ -47,6 +47,7 @@ urlpatterns = [
     path("deliberations/", include("deliberations.urls")),
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance.urls")),
+    path("subventions/", include("grants.smallgrants.urls")),
     path("indicateurs/", include("associations.indicators.urls")),
     path("taches/", include("grants.jobs.urls")),
     path("notifications/", include("conventions.notifications.urls")),

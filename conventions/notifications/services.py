@@ -128,7 +128,42 @@ def _convention_label(convention):
 # ---- events ----------------------------------------------------------------------------------
 
 
+def _single_payment_requested(payment):
+    grant = payment.grant
+    message = (
+        f"Versement unique de {euros(payment.amount)} demandé pour la subvention "
+        f"{grant.year} de {grant.association.name}, signé par {payment.signer_name}. Le service "
+        "fait est à certifier."
+    )
+    return notify(
+        authority_instructors(grant.authority_id),
+        Kind.PAYMENT_REQUESTED,
+        message,
+        payment.get_subject_url(),
+        subject=f"Demande de versement — {grant.association.name}",
+    )
+
+
+def _single_payment_ordered(payment):
+    grant = payment.grant
+    order_date = payment.order_date.strftime("%d/%m/%Y") if payment.order_date else ""
+    message = (
+        f"Versement unique de {euros(payment.amount)} mandaté par "
+        f"{grant.authority.display_name} (mandat n° {payment.order_number} du {order_date}) "
+        f"pour la subvention {grant.year}. Le virement suit sous quelques jours."
+    )
+    return notify(
+        association_managers(grant.association_id),
+        Kind.PAYMENT_ORDERED,
+        message,
+        payment.get_subject_url(),
+        subject=f"Versement unique mandaté — {euros(payment.amount)}",
+    )
+
+
 def payment_requested(payment):
+    if not payment.convention_id:
+        return _single_payment_requested(payment)
     convention = payment.convention
     kind = payment.get_kind_display().lower()
     message = (
@@ -150,6 +185,8 @@ def payment_requested(payment):
 
 
 def payment_ordered(payment):
+    if not payment.convention_id:
+        return _single_payment_ordered(payment)
     convention = payment.convention
     kind = payment.get_kind_display()
     order_date = payment.order_date.strftime("%d/%m/%Y") if payment.order_date else ""

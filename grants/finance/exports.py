@@ -14,6 +14,7 @@ import datetime
 import tempfile
 from dataclasses import dataclass
 
+from django.db.models.functions import Coalesce
 from django.http import FileResponse
 from django.utils import timezone
 from openpyxl import Workbook
@@ -331,9 +332,9 @@ def payment_rows(queryset):
     kinds = dict(Payment.Kind.choices)
     statuses = dict(Payment.Status.choices)
     fields = (
-        "convention__association__name",
+        "_association",
         "convention__number",
-        "convention__year",
+        "_year",
         "kind",
         "status",
         "amount",
@@ -349,6 +350,11 @@ def payment_rows(queryset):
         "commitment__budget_line__nature",
         "paid_date",
         "rejection_reason",
+    )
+    # A versement unique reaches its association and year through its grant (no convention).
+    queryset = queryset.annotate(
+        _association=Coalesce("convention__association__name", "grant__association__name"),
+        _year=Coalesce("convention__year", "grant__year"),
     )
     for row in queryset.values_list(*fields).iterator(chunk_size=CHUNK_SIZE):
         name, number, year, kind, status, amount, requested_at, signer, certified_at = row[:9]

@@ -71,7 +71,7 @@ class PaymentFilter(UserFilterSet):
         label="État", choices=STATES, method="filter_state", empty_label="Tous les états"
     )
     kind = django_filters.ChoiceFilter(
-        label="Nature", choices=Payment.Kind.choices, empty_label="Acomptes et soldes"
+        label="Nature", choices=Payment.Kind.choices, empty_label="Toutes les natures"
     )
     q = django_filters.CharFilter(
         label="Recherche",
@@ -79,16 +79,18 @@ class PaymentFilter(UserFilterSet):
         widget=search_widget(),
         help_text="Association, n° de convention ou de mandat.",
     )
+    # A payment reaches its association, year and authority through its convention or, for a
+    # versement unique, through its grant.
     association = django_filters.ModelChoiceFilter(
         label="Association",
-        field_name="convention__association",
+        method="filter_either_path",
         queryset=Association.objects.none(),
         empty_label="Toutes les associations",
     )
-    year = django_filters.NumberFilter(label="Exercice", field_name="convention__year")
+    year = django_filters.NumberFilter(label="Exercice", method="filter_either_path")
     authority = django_filters.ModelChoiceFilter(
         label="Collectivité",
-        field_name="convention__authority",
+        method="filter_either_path",
         queryset=Authority.objects.none(),
         empty_label="Toutes les collectivités",
     )
@@ -123,6 +125,9 @@ class PaymentFilter(UserFilterSet):
         # Applied together in filter_queryset (the period needs all three fields).
         return queryset
 
+    def filter_either_path(self, queryset, name, value):
+        return queryset.filter(Q(**{f"convention__{name}": value}) | Q(**{f"grant__{name}": value}))
+
     def filter_state(self, queryset, name, value):
         status = Payment.Status
         if value == self.OPEN:
@@ -145,6 +150,8 @@ class PaymentFilter(UserFilterSet):
         return queryset.filter(
             Q(convention__association__name__icontains=value)
             | Q(convention__association__acronym__icontains=value)
+            | Q(grant__association__name__icontains=value)
+            | Q(grant__association__acronym__icontains=value)
             | Q(convention__number__icontains=value)
             | Q(order_number__icontains=value)
         )
@@ -347,6 +354,8 @@ def payment_filterset(user, data):
     queryset = Payment.objects.visible_to(user).select_related(
         "convention__association",
         "convention__authority",
+        "grant__association",
+        "grant__authority",
         "certified_by",
         "commitment__budget_line",
     )

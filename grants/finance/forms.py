@@ -157,9 +157,11 @@ class OrderForm(forms.Form):
     def __init__(self, *args, payment, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["date"].initial = timezone.localdate()
-        self.fields["commitment"].queryset = Commitment.objects.filter(
-            grant__conventions=payment.convention
-        ).select_related("budget_line")
+        if payment.convention_id:
+            commitments = Commitment.objects.filter(grant__conventions=payment.convention_id)
+        else:
+            commitments = Commitment.objects.filter(grant=payment.grant_id)
+        self.fields["commitment"].queryset = commitments.select_related("budget_line")
 
 
 @with_plausible_dates

@@ -232,10 +232,16 @@ class RealisedSource(models.TextChoices):
 
 class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user):
-        """Staff see their authority's payments; managers their own associations' only."""
-        visible = scope(
+        """Staff see their authority's payments; managers their own associations' only.
+
+        A payment belongs to a convention, or (versement unique) directly to a grant of
+        23 000 € or less that needs none: both paths are scoped.
+        """
+        by_convention = scope(
             self, user, authority="convention__authority", association="convention__association"
         )
+        by_grant = scope(self, user, authority="grant__authority", association="grant__association")
+        visible = by_convention | by_grant
         return visible.exclude(convention__status="brouillon") if user.is_manager else visible
 
     def overdue(self, now):
@@ -245,11 +251,16 @@ class PaymentQuerySet(models.QuerySet):
 
 
 class Payment(models.Model):
-    """A payment of a convention's grant: requested, certified, ordered (mandat), then paid."""
+    """A payment of a convention's grant: requested, certified, ordered (mandat), then paid.
+
+    A grant of 23 000 € or less needs no convention (décret 2001-495): it is paid in one
+    payment (versement unique) that belongs to the grant itself (`grant`, `convention` empty).
+    """
 
     class Kind(models.TextChoices):
         ADVANCE = "acompte", "Acompte"
         BALANCE = "solde", "Solde"
+        SINGLE = "unique", "Versement unique"
 
     class Status(models.TextChoices):
         REQUESTED = "demande", "Demandé, service fait à certifier"
@@ -266,7 +277,18 @@ class Payment(models.Model):
         "conventions.Convention",
         verbose_name="convention",
         on_delete=models.PROTECT,
+        null=True,
+        blank=True,
         related_name="payments",
+    )
+    # A versement unique of a grant without convention (23 000 € or less).
+    grant = models.ForeignKey(
+        "grants.Grant",
+        verbose_name="subvention (versement unique)",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="single_payments",
     )
     kind = models.CharField("nature", max_length=10, choices=Kind.choices)
     status = models.CharField(
@@ -423,10 +445,50 @@ class Payment(models.Model):
                 name="payment_one_live_request_per_kind",
                 violation_error_message="Une demande de ce type existe déjà pour cette convention.",
             ),
+            # A payment belongs to a convention, or (versement unique only) to a grant.
+            models.CheckConstraint(
+                condition=Q(convention__isnull=False, grant__isnull=True) & ~Q(kind="unique")
+                | Q(convention__isnull=True, grant__isnull=False, kind="unique"),
+                name="payment_convention_or_single_payment_of_grant",
+            ),
+            # The amount due of a versement unique is the grant's amount (hence amount ≤ grant,
+            # by payment_not_above_amount_due), and only a grant of 23 000 € or less has one.
+            models.CheckConstraint(
+                condition=~Q(kind="unique")
+                | Q(amount_due__isnull=False, amount_due__lte=rules.CONVENTION_THRESHOLD),
+                name="payment_single_only_without_convention_threshold",
+            ),
+            models.UniqueConstraint(
+                fields=["grant"],
+                condition=~Q(status="rejete"),
+                name="payment_one_live_single_payment_per_grant",
+                violation_error_message="Un versement unique existe déjà pour cette subvention.",
+            ),
         ]
 
     def __str__(self):
-        return f"{self.get_kind_display()} de {self.amount} € — {self.convention}"
+        return f"{self.get_kind_display()} de {self.amount} € — {self.convention or self.grant}"
+
+    @property
+    def is_live(self):
+        """A request that still counts (a rejected one no longer does)."""
+        return self.status != self.Status.REJECTED
+
+    @property
+    def subject(self):
+        """What the payment pays: the convention, or the grant of a versement unique. Both carry
+        `authority_id` and `association_id`, which the access predicates read."""
+        return self.convention if self.convention_id else self.grant
+
+    @property
+    def is_single(self):
+        return self.kind == self.Kind.SINGLE
+
+    def get_subject_url(self):
+        """The page that shows this payment among its steps."""
+        if self.convention_id:
+            return reverse("payment_timeline", args=[self.convention_id])
+        return reverse("small_grant_detail", args=[self.grant_id])
 
 
 class ClawbackQuerySet(models.QuerySet):

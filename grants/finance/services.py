@@ -511,7 +511,7 @@ def payment_certify(payment, user):
     """Staff certify the service fait: the request is complete and the expense is real."""
     payment = locked(payment, "convention__authority", "convention__association")
     require(
-        can_certify(user, payment.convention),
+        can_certify(user, payment.subject),
         "Seul un agent instructeur certifie le service fait.",
     )
     _require_status(payment, {Status.REQUESTED}, "certifier le service fait")
@@ -525,9 +525,15 @@ def payment_certify(payment, user):
 @transaction.atomic
 def payment_reject(payment, user, *, reason):
     """Refuse a request before its payment order; it then no longer counts in the sums."""
-    payment = locked(payment, "convention__authority", "convention__association")
-    convention = payment.convention
-    require(can_certify(user, convention) or can_order(user, convention))
+    payment = locked(
+        payment,
+        "convention__authority",
+        "convention__association",
+        "grant__authority",
+        "grant__association",
+    )
+    subject = payment.subject
+    require(can_certify(user, subject) or can_order(user, subject))
     _require_status(payment, {Status.REQUESTED, Status.CERTIFIED}, "rejeter la demande")
     reason = (reason or "").strip()
     if not reason:
@@ -540,16 +546,26 @@ def payment_reject(payment, user, *, reason):
     return payment
 
 
+def payment_commitments(payment):
+    """The commitments a payment may be ordered on: its convention's grants', or its grant's."""
+    if payment.convention_id:
+        candidates = Commitment.objects.filter(grant__conventions=payment.convention_id)
+    else:
+        candidates = Commitment.objects.filter(grant=payment.grant_id)
+    return candidates.select_related("budget_line")
+
+
 def _resolve_commitment(payment, commitment):
-    candidates = Commitment.objects.filter(grant__conventions=payment.convention).select_related(
-        "budget_line"
-    )
+    candidates = payment_commitments(payment)
     if commitment is None:
         found = list(candidates[:2])
         if not found:
             raise ValidationError(
                 "Aucune subvention de cette convention n'est engagée : engagez-la d'abord sur une "
                 "ligne budgétaire."
+                if payment.convention_id
+                else "La subvention n'est pas engagée : le service financier l'engage d'abord sur "
+                "une ligne budgétaire."
             )
         if len(found) > 1:
             raise ValidationError({"commitment": "Choisissez l'engagement à mandater."})
@@ -564,9 +580,15 @@ def _resolve_commitment(payment, commitment):
 @transaction.atomic
 def payment_order(payment, user, *, number, date, commitment=None):
     """Finance records the payment order (mandat). Who certified the service fait may not."""
-    payment = locked(payment, "convention__authority", "convention__association")
-    convention = payment.convention
-    require(can_order(user, convention), "Seul un agent financier émet les mandats.")
+    payment = locked(
+        payment,
+        "convention__authority",
+        "convention__association",
+        "grant__authority",
+        "grant__association",
+    )
+    subject = payment.subject
+    require(can_order(user, subject), "Seul un agent financier émet les mandats.")
     _require_status(payment, {Status.CERTIFIED}, "mandater")
     if payment.certified_by_id == user.pk:
         raise ValidationError(
@@ -591,10 +613,11 @@ def payment_order(payment, user, *, number, date, commitment=None):
             f"{euros(commitment.amount)} : {euros(commitment.amount - already)} restent à "
             "mandater."
         )
+    same_authority = Q(convention__authority_id=subject.authority_id) | Q(
+        grant__authority_id=subject.authority_id
+    )
     if Payment.objects.filter(
-        convention__authority_id=convention.authority_id,
-        order_number=number,
-        order_date__year=date.year,
+        same_authority, order_number=number, order_date__year=date.year
     ).exists():
         raise ValidationError(
             {"number": f"Le numéro de mandat {number} est déjà utilisé en {date.year}."}
@@ -614,8 +637,14 @@ def payment_order(payment, user, *, number, date, commitment=None):
 @transaction.atomic
 def payment_record_paid(payment, user, *, date):
     """Finance records the date the treasury paid the mandat."""
-    payment = locked(payment, "convention__authority", "convention__association")
-    require(can_order(user, payment.convention), "Seul un agent financier constate le paiement.")
+    payment = locked(
+        payment,
+        "convention__authority",
+        "convention__association",
+        "grant__authority",
+        "grant__association",
+    )
+    require(can_order(user, payment.subject), "Seul un agent financier constate le paiement.")
     _require_status(payment, {Status.ORDERED}, "constater le paiement")
     _check_past_date(date, "de paiement", payment.order_date, "la date du mandat")
     payment.status = Status.PAID

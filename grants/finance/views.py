@@ -429,6 +429,9 @@ def _visible_payment(user, pk):
         Payment.objects.visible_to(user).select_related(
             "convention__association",
             "convention__authority",
+            "grant__association",
+            "grant__authority",
+            "grant__deliberation",
             "certified_by",
             "requested_by",
         ),
@@ -439,7 +442,7 @@ def _visible_payment(user, pk):
 def _payment_step(request, pk, *, allowed, form_class, action, title, button, success):
     """A confirmation page (with a form when the step needs input) that runs one service."""
     payment = _visible_payment(request.user, pk)
-    if not allowed(request.user, payment.convention):
+    if not allowed(request.user, payment.subject):
         raise PermissionDenied
     form_kwargs = {"payment": payment} if form_class is OrderForm else {}
     form = form_class(request.POST or None, **form_kwargs) if form_class else None
@@ -454,7 +457,7 @@ def _payment_step(request, pk, *, allowed, form_class, action, title, button, su
                 errors = error.messages
         else:
             messages.success(request, success)
-            return redirect("payment_timeline", payment.convention_id)
+            return redirect(payment.get_subject_url())
     ctx = {
         "payment": payment,
         "convention": payment.convention,

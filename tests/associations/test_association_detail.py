@@ -32,7 +32,7 @@ def edit(association):
 
 def test_detail_shows_identity_grants_and_convention_need(client, association):
     GrantFactory(association=association, year=2023, amount=Decimal("66000.00"))
-    GrantFactory(association=association, year=2022, amount=Decimal("23000.00"))
+    small = GrantFactory(association=association, year=2022, amount=Decimal("23000.00"))
     client.force_login(UserFactory(authority=association.authority))
     response = client.get(detail(association))
     assert "244200770" in response.text
@@ -40,7 +40,9 @@ def test_detail_shows_identity_grants_and_convention_need(client, association):
     assert "66\xa0000,00\xa0€" in response.text
     assert "23\xa0000,00\xa0€" in response.text
     assert response.text.count("Obligatoire (&gt; 23\u00a0000\u00a0€)") == 1
-    assert "Facultative" in response.text
+    # 23 000 € or less: no convention, the notification letter and the single payment instead.
+    assert "Sans convention : notification et versement unique" in response.text
+    assert reverse("small_grant_detail", args=[small.pk]) in response.text
 
 
 @pytest.mark.parametrize("url_name", ["association_detail", "association_edit"])

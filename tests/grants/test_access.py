@@ -68,6 +68,10 @@ can_order                         non      oui               non      non       
 can_import_grants                 non      oui               oui      oui       oui          non         oui       non        non
 can_view_dashboards               non      oui               oui      oui       oui          oui         oui       non        non
 can_generate_convention_pdfs      non      oui               oui      oui       non          non         non       non        non
+can_notify_grant                  non      oui               oui      oui       non          non         non       non        non
+can_request_single_payment        non      oui               oui      oui       non          non         non       oui        non
+can_upload_financial_report       non      non               non      non       non          non         non       oui        non
+can_see_history                   non      oui               oui      oui       oui          oui         oui       non        non
 """
 
 
@@ -143,6 +147,11 @@ def test_who_may_act_role_by_role(world, people):
         "can_generate_convention_pdfs": lambda u: access.can_generate_convention_pdfs(
             u, SimpleNamespace(authority_id=amp.pk)
         ),
+        # A grant of 23 000 € or less carries the same two ids as a convention.
+        "can_notify_grant": lambda u: access.can_notify_grant(u, convention),
+        "can_request_single_payment": lambda u: access.can_request_single_payment(u, convention),
+        "can_upload_financial_report": lambda u: access.can_upload_financial_report(u, convention),
+        "can_see_history": access.can_see_history,  # of the records the user may see
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -58,7 +58,7 @@ def test_delete_removes_only_the_orphans(settings):
     orphans = [
         leftover(settings, "justificatifs/999/abandoned.pdf"),
         leftover(settings, "conventions/signed/convention-1-signee.pdf"),
-        leftover(settings, "exports/12.xlsx"),
+        leftover(settings, "jobs/2024/06/export-12.xlsx"),
     ]
     output = run("--delete")
     assert "3 fichiers orphelins supprimés" in output

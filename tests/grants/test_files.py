@@ -64,7 +64,7 @@ def test_the_replaced_file_goes_only_once_committed(settings, django_capture_on_
 def test_a_crash_after_a_justificatif_is_written_leaves_no_file_and_no_row(settings, monkeypatch):
     convention = signed_convention()
     manager = manager_of(convention)
-    monkeypatch.setattr(justificatif_services, "_log", crash)
+    monkeypatch.setattr(justificatif_services.ConventionEvent, "record", crash)
     with pytest.raises(Crash):
         justificatif_services.justificatif_upload(
             user=manager,
@@ -85,7 +85,7 @@ def test_a_crash_after_the_signed_scan_is_written_keeps_the_previous_scan(settin
     convention.refresh_from_db()
     first = convention.signed_file.name
     first_sha = convention.signed_sha256
-    monkeypatch.setattr(convention_services, "_log", crash)
+    monkeypatch.setattr(convention_services.ConventionEvent, "record", crash)
     with pytest.raises(Crash):
         convention_services.upload_signed_copy(
             user=instructor,
@@ -106,7 +106,7 @@ def test_a_crash_after_the_convention_pdf_is_written_leaves_no_file(settings, mo
     Convention.objects.filter(pk=convention.pk).update(status=Convention.Status.READY)
     convention.refresh_from_db()
     monkeypatch.setattr("conventions.pdf.render_convention_pdf", lambda c: b"%PDF-1.4 x")
-    monkeypatch.setattr(convention_services, "_log", crash)
+    monkeypatch.setattr(convention_services.ConventionEvent, "record", crash)
     with pytest.raises(Crash):
         convention_services.generate_pdf(user=staff_of(convention), convention=convention)
     convention.refresh_from_db()

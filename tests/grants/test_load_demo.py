@@ -51,3 +51,28 @@ def test_load_demo_is_idempotent():
     counts = (Authority.objects.count(), Association.objects.count(), User.objects.count())
     call_command("load_demo", force=True)
     assert (Authority.objects.count(), Association.objects.count(), User.objects.count()) == counts
+
+
+def test_the_demo_holds_a_small_grant_notified_and_paid_once(capsys):
+    from deliberations import checks
+    from grants.models import BudgetLine, NotificationLetter, Payment
+
+    call_command("load_demo", force=True)
+    call_command("load_demo", force=True)  # idempotent
+    manager = User.objects.get(username="asso-petite")
+    assert manager.check_password("demo") and manager.role == Role.MANAGER
+    association = manager.managed_associations.get()
+    assert association.authority.siren == "200054807"
+    grant = association.grants.get()
+    assert grant.amount == 8000 and not grant.convention_required
+    deliberation = grant.deliberation
+    assert deliberation.is_light and deliberation.is_executory
+    found = checks.deliberation_checks(deliberation)
+    assert [c for c in found if c.level in {"warning", "error"}] == []
+    letter = NotificationLetter.objects.get(grant=grant)
+    assert letter.pdf_file and len(letter.pdf_sha256) == 64
+    payment = Payment.objects.get(grant=grant)
+    assert payment.kind == "unique" and payment.status == "paye" and payment.amount == 8000
+    assert payment.convention_id is None and payment.commitment.grant == grant
+    line = BudgetLine.objects.with_consumption().get(pk=payment.commitment.budget_line_id)
+    assert line.paid == 52800 + 8000

@@ -13,6 +13,7 @@ LOADERS = [
     "associations.indicators.demo.load_indicators",
     "grants.finance.demo.load_finance",
     "conventions.justificatifs.demo.load_justificatifs",
+    "grants.smallgrants.demo.load_small_grants",
 ]
 
 

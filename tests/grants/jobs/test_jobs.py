@@ -19,7 +19,7 @@ pytestmark = pytest.mark.django_db
 DUMMY_TASKS = {"default": {"BACKEND": "django.tasks.backends.dummy.DummyBackend"}}
 
 
-def fake_pdf(convention, user):
+def fake_pdf(convention, user, files=None):
     """Stands for the WeasyPrint rendering (seconds): stores a small PDF the same way."""
     from django.core.files.base import ContentFile
 

@@ -47,7 +47,7 @@ def test_every_convention_pdf_of_a_deliberation_in_one_job_with_progress(
     progress = []
     original = fake_pdf
 
-    def store(convention, user):
+    def store(convention, user, files=None):
         progress.append(Job.objects.get().done)  # what the page shows while it runs
         return original(convention, user)
 

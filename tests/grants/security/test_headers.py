@@ -12,7 +12,12 @@ pytestmark = pytest.mark.django_db
 
 ROOT = Path(__file__).resolve().parents[3]
 # Rendered by WeasyPrint into PDFs, never served to a browser.
-PDF_TEMPLATES = ("conventions/templates/conventions/pdf/", "templates/deliberations/pdf/")
+PDF_TEMPLATES = (
+    "conventions/templates/conventions/pdf/",
+    "templates/deliberations/pdf/",
+    "templates/grants/smallgrants/pdf/",
+    "templates/grants/dashboards/annex_pdf.html",
+)
 
 INLINE_SCRIPT = re.compile(r"<script(?![^>]*\bsrc=)(?![^>]*application/json)[^>]*>", re.I)
 STYLE_BLOCK = re.compile(r"<style\b", re.I)
