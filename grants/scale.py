@@ -31,7 +31,7 @@ from associations.models import (
 )
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
-from grants.models import BudgetLine, Commitment, Grant, Payment, User
+from grants.models import BudgetLine, Clawback, Commitment, Grant, Payment, User
 
 MARKER_BODY = "Conseil métropolitain (données d'échelle)"
 BATCH = 2000
@@ -416,6 +416,7 @@ def _conventions(ctx, year, year_index, indexes, associations, deliberations, li
                 )
             )
     _bulk(Payment, payments)
+    _bulk(Clawback, _clawbacks(ctx, indexes, conventions))
     _bulk(Justificatif, justificatifs)
     reports = _bulk(IndicatorReport, reports)
     values = [
@@ -551,6 +552,29 @@ def _payments(ctx, i, convention, commitment):
     elif status in {C.SIGNED_AUTHORITY, C.NOTIFIED}:
         advance_status = [S.REQUESTED, S.CERTIFIED][i % 2]
         rows.append(_payment(ctx, convention, commitment, K.ADVANCE, advance_status, advance))
+    return rows
+
+
+def _clawbacks(ctx, indexes, conventions):
+    """One closed convention in twenty spent less than planned: 10 % of it is claimed back."""
+    rows = []
+    for i, convention in zip(indexes, conventions, strict=True):
+        if convention.status != Convention.Status.CLOSED or i % 20:
+            continue
+        excess = money(convention.amount_total * Decimal("0.1"))
+        rows.append(
+            Clawback(
+                convention=convention,
+                amount=excess,
+                reason="Dépenses réalisées inférieures au budget prévisionnel (art. 4.2).",
+                title_number=f"T{convention.pk:07d}",
+                title_date=datetime.date(convention.year + 1, 11, 15),
+                amount_due=convention.amount_total - excess,
+                paid_before=convention.amount_total,
+                recorded_at=ctx.now,
+                recorded_by=ctx.finance,
+            )
+        )
     return rows
 
 
