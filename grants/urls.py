@@ -48,5 +48,6 @@ urlpatterns = [
     path("finances/", include("grants.finance.urls")),
     path("indicateurs/", include("associations.indicators.urls")),
     path("notifications/", include("conventions.notifications.urls")),
+    path("recherche/", include("grants.autocomplete.urls")),
     path("admin/", admin.site.urls),
 ]
