@@ -16,7 +16,7 @@ import random
 from dataclasses import dataclass
 from decimal import Decimal
 
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
 from associations.models import (
@@ -136,7 +136,10 @@ def generate(size, out):
     """Create the rows of `size` ("small" or "large") in one transaction (all or nothing);
     refuses to run twice."""
     with transaction.atomic():
-        return _generate(SIZES[size], out)
+        total = _generate(SIZES[size], out)
+    with connection.cursor() as cursor:
+        cursor.execute("ANALYZE")  # fresh statistics, or the planner guesses on empty tables
+    return total
 
 
 def _generate(counts, out):
