@@ -3,8 +3,10 @@
 Each page is fetched as the role that uses it (Django's test Client, force_login), once to warm
 up, then five times: the median is reported, with the number of SQL queries (counted on a
 separate run), the size of the HTML and, for the lists, the ratio to a floor: hand-written SQL
-returning the same rows (the page of 25 and the count), formatted as a bare HTML table, timed in
-the same run. A ratio near 1 means the page costs little more than its data.
+returning the same rows (the page of 25 and the count), formatted as a bare HTML table and served
+through the same middleware (session, login, CSRF…) by a bare view of `grants.bench_urls`,
+timed in the same run: "raw SQL + HTTP". A ratio near 1 means the page costs little more than
+its data. The same floor pages serve the load test (settings `grants.bench_settings`).
 """
 
 import statistics
@@ -20,6 +22,7 @@ from django.urls import reverse
 
 RUNS = 5
 PAGE = 25
+FLOORS = {}  # slug → floor callable, served by grants.bench_urls
 
 
 @dataclass
@@ -29,6 +32,14 @@ class Page:
     user: str
     floor: object = None  # a callable(cursor) returning the floor's HTML
     result: dict = field(default_factory=dict)
+
+    @property
+    def slug(self):
+        return "".join(c if c.isalnum() else "-" for c in self.label)
+
+    @property
+    def floor_url(self):
+        return f"/__plancher__/{self.slug}/"
 
 
 def _floor_html(rows, count):
@@ -106,12 +117,9 @@ def pages(authority_id):
         "SELECT p.id, p.kind, p.status, p.amount, p.requested_at, p.certified_at, c.number, "
         "s.name FROM grants_payment p JOIN conventions_convention c ON c.id = p.convention_id "
         "JOIN associations_association s ON s.id = c.association_id "
-        "WHERE c.authority_id = %s {w} ORDER BY p.requested_at DESC LIMIT 25"
+        "WHERE p.authority_id = %s {w} ORDER BY p.requested_at DESC LIMIT 25"
     )
-    queue_count = (
-        "SELECT count(*) FROM grants_payment p JOIN conventions_convention c "
-        "ON c.id = p.convention_id WHERE c.authority_id = %s {w}"
-    )
+    queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
     open_states = "AND p.status IN ('demande', 'service_fait', 'mandate')"
     u = reverse
     return [
@@ -184,16 +192,19 @@ def pages(authority_id):
             u("convention_list") + "?obligation=commissaire",
             "instructeur",
             conventions(
-                "AND (SELECT sum(l.amount) FROM associations_associationbudgetline l "
-                "WHERE l.budget_id = c.forecast_budget_id AND l.side = 'produit' "
-                "AND l.is_public) > 153000"
+                "AND c.forecast_budget_id IN (SELECT id FROM associations_associationbudget "
+                "WHERE stored_public_subsidies > 153000)"
             ),
         ),
         Page(
             "conventions ?obligation=certification",
             u("convention_list") + "?obligation=certification",
             "instructeur",
-            conventions("AND c.amount_total > 75000"),
+            conventions(
+                "AND (c.amount_total > 75000 OR c.forecast_budget_id IN (SELECT b.id FROM "
+                "associations_associationbudget b WHERE b.stored_total_charges > 0 "
+                "AND c.amount_total > b.stored_total_charges * 0.5))"
+            ),
         ),
         Page(
             "conventions ?obligation=sans_budget",
@@ -228,11 +239,10 @@ def pages(authority_id):
                 "SELECT j.id, j.kind, j.uploaded_at, j.due_date, c.number, s.name "
                 "FROM conventions_justificatif j JOIN conventions_convention c "
                 "ON c.id = j.convention_id JOIN associations_association s "
-                "ON s.id = c.association_id WHERE c.authority_id = %s AND j.is_current "
+                "ON s.id = c.association_id WHERE j.authority_id = %s AND j.is_current "
                 "AND j.status = 'depose' ORDER BY j.uploaded_at, j.id LIMIT 25",
-                "SELECT count(*) FROM conventions_justificatif j JOIN conventions_convention c "
-                "ON c.id = j.convention_id WHERE c.authority_id = %s AND j.is_current "
-                "AND j.status = 'depose'",
+                "SELECT count(*) FROM conventions_justificatif j WHERE j.authority_id = %s "
+                "AND j.is_current AND j.status = 'depose'",
                 (a,),
             ),
         ),
@@ -323,6 +333,27 @@ def pages(authority_id):
     ]
 
 
+def register_floors(all_pages):
+    FLOORS.update({page.slug: page.floor for page in all_pages if page.floor is not None})
+
+
+def floor_view(request, slug):
+    """The floor page: the hand-written SQL's rows as a bare table (login required)."""
+    from django.http import Http404, HttpResponse
+
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    if slug not in FLOORS:
+        from grants.models import User
+
+        register_floors(pages(User.objects.get(username="instructeur").authority_id))
+    if slug not in FLOORS:
+        raise Http404
+    with connection.cursor() as cursor:
+        body = FLOORS[slug](cursor)
+    return HttpResponse(f"<!doctype html><html><body>{body}</body></html>")
+
+
 def _time(fn):
     started = time.perf_counter()
     result = fn()
@@ -343,9 +374,8 @@ def measure(page, clients):
         "kb": len(response.content) / 1024,
     }
     if page.floor is not None:
-        with connection.cursor() as cursor:
-            page.floor(cursor)
-            floor_times = [_time(lambda: page.floor(cursor))[0] for _ in range(RUNS)]
+        client.get(page.floor_url)
+        floor_times = [_time(lambda: client.get(page.floor_url))[0] for _ in range(RUNS)]
         page.result["floor_ms"] = statistics.median(floor_times)
         page.result["ratio"] = page.result["ms"] / page.result["floor_ms"]
     return page.result
@@ -364,8 +394,15 @@ def run(out, only=None):
         clients[name] = Client()
         clients[name].force_login(user)
     results = []
-    with override_settings(DEBUG=False, ALLOWED_HOSTS=[*settings.ALLOWED_HOSTS, "testserver"]):
-        for page in pages(authority_id):
+    all_pages = pages(authority_id)
+    register_floors(all_pages)
+    overrides = {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, "testserver"],
+        "ROOT_URLCONF": "grants.bench_urls",
+    }
+    with override_settings(**overrides):
+        for page in all_pages:
             if only and only not in page.label:
                 continue
             r = measure(page, clients)

@@ -19,6 +19,7 @@ from decimal import Decimal
 from django.db import connection, transaction
 from django.utils import timezone
 
+from associations.budgets import chart
 from associations.models import (
     Association,
     AssociationBudget,
@@ -326,8 +327,18 @@ def _conventions(ctx, year, year_index, indexes, associations, deliberations, li
     )
     budget_lines = []
     for budget, amount in zip(budgets, amounts, strict=True):
-        budget_lines += _forecast_lines(ctx, budget, amount, rng)
+        lines_of_budget = _forecast_lines(ctx, budget, amount, rng)
+        budget.stored_total_charges = sum(
+            (line.amount for line in lines_of_budget if line.side == chart.Side.CHARGE), Decimal(0)
+        )
+        budget.stored_public_subsidies = sum(
+            (line.amount for line in lines_of_budget if line.is_public), Decimal(0)
+        )
+        budget_lines += lines_of_budget
     _bulk(AssociationBudgetLine, budget_lines)
+    AssociationBudget.objects.bulk_update(
+        budgets, ["stored_total_charges", "stored_public_subsidies"], batch_size=BATCH
+    )
 
     grants = _bulk(
         Grant,
@@ -457,8 +468,6 @@ def _forecast_lines(ctx, budget, grant_amount, rng):
         ("86", "Emplois des contributions volontaires en nature", contributions),
         ("87", "Contributions volontaires en nature", contributions),
     ]
-    from associations.budgets import chart
-
     lines = [
         AssociationBudgetLine(
             budget=budget,
@@ -493,6 +502,7 @@ def _payment(ctx, convention, commitment, kind, status, amount, amount_due=None,
         requested = ctx.now - datetime.timedelta(days=40 - day % 30)
     payment = Payment(
         convention=convention,
+        authority=ctx.authority,
         kind=kind,
         status=status,
         amount=amount,
@@ -602,6 +612,7 @@ def _justificatifs(ctx, i, convention):
     return [
         Justificatif(
             convention=convention,
+            authority=ctx.authority,
             kind=kind,
             file=f"justificatifs/{convention.pk}/{kind}.pdf",
             original_name=f"{kind}.pdf",

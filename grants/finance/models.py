@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -70,6 +70,24 @@ class BudgetLineQuerySet(models.QuerySet):
             paid=paid,
             available=models.ExpressionWrapper(F("voted_credits") - committed, output_field=MONEY),
         )
+
+    def consumption_totals(self):
+        """The totals row of these lines in one query: the sums over the commitments and
+        payments of the lines are uncorrelated subqueries, evaluated once (not per line)."""
+        pks = self.values("pk")
+        committed = sum_subquery(Commitment.objects.filter(budget_line__in=pks))
+        payments = Payment.objects.filter(commitment__budget_line__in=pks)
+        ordered = sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES))
+        paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
+        totals = BudgetLine.objects.filter(pk__in=pks).aggregate(
+            total_voted=Sum("voted_credits"),
+            total_committed=Max(committed),
+            total_ordered=Max(ordered),
+            total_paid=Max(paid),
+        )
+        voted, committed = totals["total_voted"], totals["total_committed"]
+        totals["total_available"] = None if voted is None else voted - committed
+        return totals
 
 
 class BudgetLine(models.Model):
@@ -233,9 +251,7 @@ class RealisedSource(models.TextChoices):
 class PaymentQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their authority's payments; managers their own associations' only."""
-        visible = scope(
-            self, user, authority="convention__authority", association="convention__association"
-        )
+        visible = scope(self, user, authority="authority", association="convention__association")
         return visible.exclude(convention__status="brouillon") if user.is_manager else visible
 
     def overdue(self, now):
@@ -267,6 +283,15 @@ class Payment(models.Model):
         verbose_name="convention",
         on_delete=models.PROTECT,
         related_name="payments",
+    )
+    # The convention's authority, stored so that scoped lists and counts need no join
+    # (PERFORMANCE.md trap 9); save() copies it from the convention, which never changes it.
+    authority = models.ForeignKey(
+        "grants.Authority",
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     kind = models.CharField("nature", max_length=10, choices=Kind.choices)
     status = models.CharField(
@@ -358,6 +383,8 @@ class Payment(models.Model):
         verbose_name_plural = "versements"
         ordering = ["-requested_at"]
         indexes = [
+            models.Index(fields=["authority", "status", "certified_at"]),
+            models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
             models.Index(fields=["order_date"]),
@@ -426,6 +453,11 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} de {self.amount} € — {self.convention}"
+
+    def save(self, *args, **kwargs):
+        if self.authority_id is None and self.convention_id:
+            self.authority_id = self.convention.authority_id
+        super().save(*args, **kwargs)
 
     @property
     def is_live(self):

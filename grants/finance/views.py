@@ -102,14 +102,7 @@ def budget_line_list(request):
     line_filter = filters.budget_line_filterset(request.user, request.GET)
     lines = line_filter.qs
     page = paginate(request, lines, count_queryset=lines)
-    # Aliases differ from the annotations' names, which an aggregate may not reuse.
-    totals = lines.aggregate(
-        total_voted=Sum("voted_credits"),
-        total_committed=Sum("committed"),
-        total_ordered=Sum("ordered"),
-        total_paid=Sum("paid"),
-        total_available=Sum("available"),
-    )
+    totals = lines.consumption_totals()
     ctx = {
         "filter": line_filter,
         "page": page,
