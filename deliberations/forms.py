@@ -11,9 +11,9 @@ from django.utils.safestring import mark_safe
 from associations.budgets.forms import AmountField
 from associations.forms import DateInput
 from associations.models import Association
-from grants.autocomplete.widgets import AutocompleteWidget
 from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+from grants.autocomplete.widgets import AutocompleteWidget
 from grants.models import Authority, Grant
 
 

@@ -340,7 +340,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, rows, django_assert_nu
     authority = AuthorityFactory()
     finance = make_payments(authority, rows)
     client.force_login(finance)
-    # session, user, authority (header), count, page rows, state counts (the association is a search field)
+    # session, user, authority (header), count, page rows, state counts
     with django_assert_num_queries(6):
         response = client.get(reverse("finance_queue"))
     assert response.context["page"].paginator.count == rows
