@@ -49,13 +49,13 @@ def _floor_html(rows, count):
     return f"<p>{count} résultats</p><table>{cells}</table>"
 
 
-def sql_floor(rows_sql, count_sql, params=()):
-    """A floor: the page's rows and its count, by hand-written SQL."""
+def sql_floor(rows_sql, count_sql, params=(), count_params=None):
+    """A floor: the page's rows and its count (and totals), by hand-written SQL."""
 
     def run(cursor):
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
-        cursor.execute(count_sql, params)
+        cursor.execute(count_sql, params if count_params is None else count_params)
         return _floor_html(rows, cursor.fetchone()[0])
 
     return run
@@ -79,11 +79,16 @@ def _ids(authority_id):
         .order_by("-pk")[0]
         .pk,
         "session": Session.objects.filter(body__authority_id=authority_id).order_by("-pk")[0].pk,
-        "budget": AssociationBudget.objects.filter(association__authority_id=authority_id)
+        "budget": AssociationBudget.objects.filter(
+            conventions__status=Convention.Status.DRAFT,
+            association__authority_id=authority_id,
+        )
         .order_by("-pk")[0]
         .pk,
         "budget_line": BudgetLine.objects.filter(authority_id=authority_id).order_by("-pk")[0].pk,
-        "grant": Grant.objects.filter(authority_id=authority_id).order_by("-pk")[0].pk,
+        "grant": Grant.objects.filter(authority_id=authority_id)
+        .order_by("commitment", "-pk")[0]  # one not committed yet, if any
+        .pk,
         "requested": Payment.objects.filter(
             convention__authority_id=authority_id, status=Payment.Status.REQUESTED
         )
@@ -105,13 +110,16 @@ def pages(authority_id):
     conv_rows = (
         "SELECT c.id, c.number, c.year, c.status, c.amount_total, s.name, s.acronym, "
         "c.authority_signed_at, c.association_signed_at FROM conventions_convention c "
-        "JOIN associations_association s ON s.id = c.association_id WHERE c.authority_id = %s {w} "
+        "JOIN associations_association s ON s.id = c.association_id {j} "
+        "WHERE c.authority_id = %s {w} "
         "ORDER BY c.year DESC, c.number LIMIT 25"
     )
-    conv_count = "SELECT count(*) FROM conventions_convention c WHERE c.authority_id = %s {w}"
+    conv_count = "SELECT count(*) FROM conventions_convention c {j} WHERE c.authority_id = %s {w}"
 
-    def conventions(where="", params=()):
-        return sql_floor(conv_rows.format(w=where), conv_count.format(w=where), (a, *params))
+    def conventions(where="", params=(), join=""):
+        return sql_floor(
+            conv_rows.format(w=where, j=join), conv_count.format(w=where, j=join), (a, *params)
+        )
 
     queue_rows = (
         "SELECT p.id, p.kind, p.status, p.amount, p.requested_at, p.certified_at, c.number, "
@@ -120,7 +128,6 @@ def pages(authority_id):
         "WHERE p.authority_id = %s {w} ORDER BY p.requested_at DESC LIMIT 25"
     )
     queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
-    open_states = "AND p.status IN ('demande', 'service_fait', 'mandate')"
     u = reverse
     return [
         Page("staff home", u("home"), "instructeur"),
@@ -201,9 +208,9 @@ def pages(authority_id):
             u("convention_list") + "?obligation=certification",
             "instructeur",
             conventions(
-                "AND (c.amount_total > 75000 OR c.forecast_budget_id IN (SELECT b.id FROM "
-                "associations_associationbudget b WHERE b.stored_total_charges > 0 "
-                "AND c.amount_total > b.stored_total_charges * 0.5))"
+                "AND (c.amount_total > 75000 OR (b.stored_total_charges > 0 "
+                "AND c.amount_total > b.stored_total_charges * 0.5))",
+                join="LEFT JOIN associations_associationbudget b ON b.id = c.forecast_budget_id",
             ),
         ),
         Page(
@@ -250,7 +257,7 @@ def pages(authority_id):
             "finance queue",
             u("finance_queue"),
             "financier",
-            sql_floor(queue_rows.format(w=open_states), queue_count.format(w=open_states), (a,)),
+            sql_floor(queue_rows.format(w=""), queue_count.format(w=""), (a,)),
         ),
         Page(
             "payments (paid)",
@@ -271,9 +278,14 @@ def pages(authority_id):
                 "(SELECT sum(m.amount) FROM grants_commitment m WHERE m.budget_line_id = l.id) "
                 "FROM grants_budgetline l WHERE l.authority_id = %s "
                 "ORDER BY l.year DESC, l.service_codes, l.nature LIMIT 25",
-                "SELECT count(*), sum(voted_credits) FROM grants_budgetline "
-                "WHERE authority_id = %s",
+                "SELECT count(*), sum(voted_credits), (SELECT sum(m.amount) FROM "
+                "grants_commitment m JOIN grants_budgetline l ON l.id = m.budget_line_id "
+                "WHERE l.authority_id = %s), (SELECT sum(p.amount) FROM grants_payment p "
+                "JOIN grants_commitment m ON m.id = p.commitment_id JOIN grants_budgetline l "
+                "ON l.id = m.budget_line_id WHERE l.authority_id = %s AND p.status = 'paye') "
+                "FROM grants_budgetline WHERE authority_id = %s",
                 (a,),
+                (a, a, a),
             ),
         ),
         Page(

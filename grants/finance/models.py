@@ -385,6 +385,8 @@ class Payment(models.Model):
         indexes = [
             models.Index(fields=["authority", "status", "certified_at"]),
             models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
+            # The budget lines' ordered and paid sums read this index alone.
+            models.Index(fields=["commitment", "status", "amount"], name="payment_commitment_sums"),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
             models.Index(fields=["order_date"]),

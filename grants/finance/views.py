@@ -64,11 +64,16 @@ def _export_url(request, name):
 
 def _queue_counts(user, now):
     limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
-    return Payment.objects.visible_to(user).aggregate(
-        to_certify=Count("pk", filter=Q(status=Status.REQUESTED)),
-        to_order=Count("pk", filter=Q(status=Status.CERTIFIED)),
-        overdue=Count("pk", filter=Q(status=Status.CERTIFIED, certified_at__lt=limit)),
-        ordered=Count("pk", filter=Q(status=Status.ORDERED)),
+    waiting = [Status.REQUESTED, Status.CERTIFIED, Status.ORDERED]  # through the status index
+    return (
+        Payment.objects.visible_to(user)
+        .filter(status__in=waiting)
+        .aggregate(
+            to_certify=Count("pk", filter=Q(status=Status.REQUESTED)),
+            to_order=Count("pk", filter=Q(status=Status.CERTIFIED)),
+            overdue=Count("pk", filter=Q(status=Status.CERTIFIED, certified_at__lt=limit)),
+            ordered=Count("pk", filter=Q(status=Status.ORDERED)),
+        )
     )
 
 
