@@ -3,6 +3,8 @@ that carries the chosen pk (static/js/autocomplete.js). The form field stays a
 ModelChoiceField: the pk sent is validated against the field's scoped queryset, never trusted.
 Without JavaScript the text input is inert and the hidden value is kept as it was rendered."""
 
+from urllib.parse import urlencode
+
 from django import forms
 from django.urls import reverse
 
@@ -11,17 +13,25 @@ class AutocompleteWidget(forms.Widget):
     template_name = "autocomplete/widget.html"  # grants/templates (app templates)
 
     def __init__(
-        self, source, *, params=None, placeholder="Tapez au moins deux lettres…", attrs=None
+        self,
+        source,
+        *,
+        params=None,
+        fixed=None,
+        placeholder="Tapez au moins deux lettres…",
+        attrs=None,
     ):
         super().__init__(attrs)
         self.source = source  # the URL name of the JSON view
         self.params = params or {}  # extra query parameters (field name → other input's name)
+        self.fixed = fixed or {}  # constant query parameters (e.g. the grant's year)
         self.placeholder = placeholder
         self.choices = []  # set by ModelChoiceField; only used to label the current value
 
     def __deepcopy__(self, memo):
         copy = super().__deepcopy__(memo)
         copy.params = dict(self.params)
+        copy.fixed = dict(self.fixed)
         return copy
 
     def id_for_label(self, id_):
@@ -52,6 +62,8 @@ class AutocompleteWidget(forms.Widget):
         widget["value"] = value
         widget["label"] = self._label(value)
         widget["url"] = reverse(self.source)
+        if self.fixed:
+            widget["url"] += "?" + urlencode(self.fixed)
         widget["params"] = " ".join(f"{k}={v}" for k, v in self.params.items())
         widget["placeholder"] = self.placeholder
         return context

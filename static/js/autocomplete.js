@@ -85,7 +85,7 @@
         if (other && other.value) search.set(parts[0], other.value);
       });
       var ticket = ++request;
-      fetch(url + "?" + search.toString(), {
+      fetch(url + (url.indexOf("?") < 0 ? "?" : "&") + search.toString(), {
         headers: { Accept: "application/json" },
         credentials: "same-origin",
       })
