@@ -130,7 +130,29 @@ def pages(authority_id):
     queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
     u = reverse
     return [
-        Page("staff home", u("home"), "instructeur"),
+        Page(
+            "staff home",
+            u("home"),
+            "instructeur",
+            sql_floor(
+                "SELECT g.year, sum(g.amount), count(*) FROM grants_grant g "
+                "WHERE g.authority_id = %s GROUP BY g.year ORDER BY g.year DESC LIMIT 5",
+                "SELECT (SELECT count(*) FROM associations_association WHERE authority_id = %s), "
+                "(SELECT count(*) FROM conventions_justificatif WHERE authority_id = %s "
+                "AND is_current AND status = 'depose'), "
+                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
+                "AND status = 'demande'), "
+                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
+                "AND status = 'service_fait'), "
+                "(SELECT count(*) FROM conventions_convention WHERE authority_id = %s "
+                "AND status IN ('prete_signature', 'signee_association')), "
+                "(SELECT count(*) FROM grants_grant g WHERE g.authority_id = %s "
+                "AND g.amount > 23000 AND NOT EXISTS (SELECT 1 FROM conventions_convention_grants "
+                "cg WHERE cg.grant_id = g.id))",
+                (a,),
+                (a,) * 6,
+            ),
+        ),
         Page(
             "associations",
             u("association_list"),
