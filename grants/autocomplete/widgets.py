@@ -18,7 +18,7 @@ class AutocompleteWidget(forms.Widget):
         *,
         params=None,
         fixed=None,
-        placeholder="Tapez au moins deux lettres…",
+        placeholder="Rechercher…",
         attrs=None,
     ):
         super().__init__(attrs)
