@@ -86,9 +86,10 @@ def _ids(authority_id):
         .order_by("-pk")[0]
         .pk,
         "budget_line": BudgetLine.objects.filter(authority_id=authority_id).order_by("-pk")[0].pk,
-        "grant": Grant.objects.filter(authority_id=authority_id)
-        .order_by("commitment", "-pk")[0]  # one not committed yet, if any
-        .pk,
+        "grant": (
+            Grant.objects.filter(authority_id=authority_id, commitment__isnull=True).first()
+            or Grant.objects.filter(authority_id=authority_id).order_by("-pk")[0]
+        ).pk,  # one not committed yet, if any (else the page redirects)
         "requested": Payment.objects.filter(
             convention__authority_id=authority_id, status=Payment.Status.REQUESTED
         )
