@@ -100,7 +100,8 @@ def home(request):
 
     associations = Association.objects.visible_to(user)
     grants = Grant.objects.visible_to(user)
-    totals = grants.values("year").annotate(total=Sum("amount"), count=Count("id"))
+    # order_by(): without it the model's ordering joins the associations into the GROUP BY.
+    totals = grants.order_by().values("year").annotate(total=Sum("amount"), count=Count("id"))
     totals = sorted(totals, key=lambda row: row["year"], reverse=True)[:5]
     ctx = {
         "year": year,
