@@ -55,6 +55,10 @@ class AssociationBudgetAdmin(admin.ModelAdmin):
     search_fields = ["association__name", "association__acronym"]
     inlines = [AssociationBudgetLineInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        form.instance.store_totals()
+
 
 class IndicatorInline(admin.TabularInline):
     model = Indicator

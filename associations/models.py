@@ -120,6 +120,8 @@ class Association(models.Model):
         ordering = ["name"]
         indexes = [
             models.Index(fields=["authority", "name"]),
+            # The staff home's latest associations.
+            models.Index(fields=["authority", "-created_at"], name="association_recent"),
             models.Index(fields=["city"]),
         ]
         constraints = [

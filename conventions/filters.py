@@ -1,27 +1,12 @@
 import django_filters
 from django import forms
-from django.db.models import DecimalField, ExpressionWrapper, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import DecimalField, ExpressionWrapper, F, Q
 
-from associations.budgets.chart import Side
-from associations.models import AssociationBudgetLine
 from conventions.models import Convention
 from grants import rules
 from grants.models import Authority, Grant
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
-
-
-def _budget_sum(**conditions):
-    """A correlated sum over the lines of each convention's forecast budget."""
-    lines = (
-        AssociationBudgetLine.objects.filter(budget_id=OuterRef("forecast_budget_id"), **conditions)
-        .order_by()
-        .values("budget_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    return Coalesce(Subquery(lines, output_field=MONEY), Value(0, output_field=MONEY))
 
 
 class ConventionFilter(django_filters.FilterSet):
@@ -81,15 +66,17 @@ class ConventionFilter(django_filters.FilterSet):
         )
 
     def filter_obligation(self, queryset, name, value):
+        # The budgets' stored sums (AssociationBudget.store_totals), not a sum per convention.
         if value == "commissaire":
-            public = _budget_sum(side=Side.PRODUCT, is_public=True)
-            return queryset.alias(public=public).filter(public__gt=rules.AUDITOR_THRESHOLD)
+            return queryset.filter(
+                forecast_budget__stored_public_subsidies__gt=rules.AUDITOR_THRESHOLD
+            )
         if value == "certification":
-            charges = _budget_sum(side=Side.CHARGE)
+            charges = F("forecast_budget__stored_total_charges")
             half = ExpressionWrapper(charges * rules.CERTIFIED_ACCOUNTS_SHARE, output_field=MONEY)
             return queryset.alias(half=half).filter(
                 Q(amount_total__gt=rules.CERTIFIED_ACCOUNTS_THRESHOLD)
-                | Q(half__gt=0, amount_total__gt=F("half"))
+                | Q(forecast_budget__stored_total_charges__gt=0, amount_total__gt=F("half"))
             )
         if value == "sans_budget":
             return queryset.filter(forecast_budget__isnull=True)

@@ -12,6 +12,7 @@ from conventions.models import (
     parse_date_text,
 )
 from deliberations.models import Deliberation
+from grants.autocomplete.widgets import AutocompleteWidget
 from grants.fields import DateInput
 from grants.models import Grant
 from grants.validators import with_plausible_dates
@@ -55,6 +56,11 @@ class ConventionForm(forms.ModelForm):
         model = Convention
         fields = GENERAL_FIELDS + TEXT_FIELDS + TYPED_FIELDS
         widgets = {
+            "association": AutocompleteWidget("autocomplete_associations"),
+            "deliberation": AutocompleteWidget("autocomplete_deliberations"),
+            "forecast_budget": AutocompleteWidget(
+                "autocomplete_budgets", params={"association": "association"}
+            ),
             "grants": forms.CheckboxSelectMultiple,
             "start_date": DateInput(),
             "end_date": DateInput(),
@@ -90,7 +96,7 @@ class ConventionForm(forms.ModelForm):
             grants = grants.filter(association=association)
             budgets = budgets.filter(association=association)
         else:
-            grants = grants.none()
+            grants = grants.none()  # the budgets' search field narrows them to the association
         self.fields["association"].queryset = associations
         self.fields["grants"].queryset = grants.order_by("-year")
         self.fields["template"].queryset = templates
@@ -203,7 +209,10 @@ class AmendmentForm(forms.Form):
     new_start_date = forms.DateField(label="Nouveau début", required=False, widget=DateInput())
     new_end_date = forms.DateField(label="Nouvelle fin", required=False, widget=DateInput())
     deliberation = forms.ModelChoiceField(
-        label="Délibération de l'avenant", queryset=Deliberation.objects.none(), required=False
+        label="Délibération de l'avenant",
+        queryset=Deliberation.objects.none(),
+        required=False,
+        widget=AutocompleteWidget("autocomplete_deliberations"),
     )
 
     def __init__(self, *args, convention, **kwargs):

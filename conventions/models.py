@@ -373,6 +373,8 @@ class Convention(models.Model):
         indexes = [
             models.Index(fields=["authority", "year"]),
             models.Index(fields=["authority", "status"]),
+            # The list's default order (exercice, most recent first, then number).
+            models.Index(fields=["authority", "-year", "number"], name="convention_list_order"),
             models.Index(fields=["year", "status"]),
             models.Index(fields=["amount_total"]),
         ]

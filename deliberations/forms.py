@@ -11,6 +11,7 @@ from django.utils.safestring import mark_safe
 from associations.models import Association
 from deliberations import actes, services
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+from grants.autocomplete.widgets import AutocompleteWidget
 from grants.fields import AmountField, DateInput
 from grants.models import Authority, Grant
 from grants.validators import with_plausible_dates
@@ -417,7 +418,10 @@ class GrantForm(forms.ModelForm):
     class Meta:
         model = Grant
         fields = ["association", "year", "amount", "nature", "object", "budget_imputation"]
-        widgets = {"object": forms.Textarea(attrs={"rows": 2})}
+        widgets = {
+            "association": AutocompleteWidget("autocomplete_associations"),
+            "object": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def __init__(self, *args, associations=None, default_year=None, **kwargs):
         super().__init__(*args, **kwargs)

@@ -53,5 +53,6 @@ urlpatterns = [
     path("notifications/", include("conventions.notifications.urls")),
     path("donnees-ouvertes/", include("grants.opendata.urls")),
     path("tableaux-de-bord/", include("grants.dashboards.urls")),
+    path("recherche/", include("grants.autocomplete.urls")),
     path("admin/", admin.site.urls),
 ]

@@ -138,6 +138,7 @@ def load_scs_2023(association, metropole):
         )
         for index, (account, label, amount, is_public) in enumerate(SCS_2023_LINES)
     )
+    budget.store_totals()
     budget.refresh_from_db()
     return budget
 

@@ -89,6 +89,14 @@ class AssociationBudget(Tracked):
     printed_grand_total_products = _money_field(
         "total général des produits imprimé", null=True, blank=True
     )
+    # Two sums of the lines, stored for the conventions' obligation filters (the 153 000 € and
+    # 50 % rules) so a list does not sum every budget's lines; `store_totals()` refreshes them
+    # after every write of the lines (services, admin, demo). The properties below stay the
+    # reference, computed from the lines.
+    stored_total_charges = _money_field("total des charges (calculé)", default=ZERO, editable=False)
+    stored_public_subsidies = _money_field(
+        "subventions publiques (calculé)", default=ZERO, editable=False
+    )
     signed_place = models.CharField("fait à", max_length=100, blank=True)
     signed_on = models.DateField("signé le", null=True, blank=True)
     notes = models.TextField("observations", blank=True)
@@ -143,6 +151,19 @@ class AssociationBudget(Tracked):
     def refresh_from_db(self, *args, **kwargs):
         super().refresh_from_db(*args, **kwargs)
         self.__dict__.pop("_lines", None)
+
+    def store_totals(self):
+        """Recompute the stored sums from the lines (one aggregate, one UPDATE)."""
+        totals = self.lines.aggregate(
+            charges=Sum("amount", filter=Q(side=Side.CHARGE)),
+            public=Sum("amount", filter=Q(side=Side.PRODUCT, is_public=True)),
+        )
+        self.stored_total_charges = totals["charges"] or ZERO
+        self.stored_public_subsidies = totals["public"] or ZERO
+        AssociationBudget.objects.filter(pk=self.pk).update(
+            stored_total_charges=self.stored_total_charges,
+            stored_public_subsidies=self.stored_public_subsidies,
+        )
 
     @property
     def cerfa_number(self):

@@ -98,6 +98,7 @@ def _write_lines(budget, rows):
         )
     budget.lines.all().delete()
     AssociationBudgetLine.objects.bulk_create(lines)
+    budget.store_totals()
     budget.__dict__.pop("_lines", None)
     return lines
 

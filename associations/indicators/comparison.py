@@ -9,6 +9,7 @@ of the page, then their values in one query.
 from dataclasses import dataclass
 
 from django import forms
+from django.db.models import Exists, OuterRef
 
 from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 from associations.models import Association, StructureType
@@ -67,7 +68,7 @@ class Row:
     cells: dict  # {year: Cell}
 
 
-def _matching_values(user, indicator, *, structure_type, year_from, year_to, submitted_only):
+def _matching_sets(user, *, structure_type, year_from, year_to, **_):
     sets = IndicatorSet.objects.visible_to(user)
     if structure_type is not None:
         sets = sets.filter(structure_type=structure_type)
@@ -75,6 +76,11 @@ def _matching_values(user, indicator, *, structure_type, year_from, year_to, sub
         sets = sets.filter(year__gte=year_from)
     if year_to:
         sets = sets.filter(year__lte=year_to)
+    return sets
+
+
+def _matching_values(user, indicator, *, submitted_only, **filters):
+    sets = _matching_sets(user, **filters)
     values = IndicatorValue.objects.filter(
         indicator__code=indicator.code,
         indicator__unit=indicator.unit,
@@ -96,8 +102,11 @@ def comparison(user, indicator, *, page_number, per_page=25, **filters):
         pk__in=values.values("report__association_id")
     ).order_by("name", "pk")
     page = Paginator(associations, per_page).get_page(page_number)
+    # The years from the sets (a handful of rows), each kept if it holds a matching value: an
+    # EXISTS per set stops at its first value instead of reading them all.
+    in_set = values.filter(indicator__indicator_set=OuterRef("pk"))
     years = sorted(
-        set(values.order_by().values_list("report__indicator_set__year", flat=True).distinct())
+        set(_matching_sets(user, **filters).filter(Exists(in_set)).values_list("year", flat=True))
     )
     rows = {association.pk: Row(association, {}) for association in page.object_list}
     page_values = values.filter(report__association_id__in=list(rows)).values_list(

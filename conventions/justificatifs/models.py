@@ -37,6 +37,9 @@ def overdue_condition(today):
 class JustificatifQuerySet(models.QuerySet):
     def visible_to(self, user):
         """The justificatifs of the conventions the user may see (managers: not drafts)."""
+        if user.is_authenticated and not user.is_manager and not user.is_platform_admin:
+            # Staff: the stored authority, without the join to the conventions (trap 9).
+            return self.filter(authority_id=user.authority_id) if user.authority_id else self.none()
         return self.filter(convention__in=Convention.objects.visible_to(user))
 
     def current(self):
@@ -66,6 +69,15 @@ class Justificatif(models.Model):
 
     convention = models.ForeignKey(
         Convention, on_delete=models.PROTECT, related_name="justificatifs"
+    )
+    # The convention's authority, stored for the staff's scoped queue and counts (trap 9);
+    # save() copies it from the convention.
+    authority = models.ForeignKey(
+        "grants.Authority",
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
     file = models.FileField("fichier", upload_to=justificatif_upload_to, max_length=200)
@@ -116,6 +128,11 @@ class Justificatif(models.Model):
         indexes = [
             models.Index(fields=["convention", "kind", "status"]),
             models.Index(fields=["status", "is_current", "uploaded_at"]),
+            models.Index(
+                fields=["authority", "uploaded_at"],
+                condition=Q(is_current=True, status="depose"),
+                name="justificatif_to_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(
@@ -144,6 +161,8 @@ class Justificatif(models.Model):
             self.sha256 = sha256_of(self.file)
         if self.file and not self.size:
             self.size = self.file.size
+        if self.authority_id is None and self.convention_id:
+            self.authority_id = self.convention.authority_id
         if self.due_date is None and self.convention_id:
             self.due_date = self.convention.justificatifs_due_date
         super().save(*args, **kwargs)

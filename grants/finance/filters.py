@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from associations.models import Association
+from grants.autocomplete.widgets import AutocompleteWidget
 from grants.fields import DateInput
 from grants.finance.models import BudgetLine, Clawback, Payment
 from grants.models import Authority, Grant, GrantNature
@@ -85,6 +86,7 @@ class PaymentFilter(UserFilterSet):
         label="Association",
         method="filter_either_path",
         queryset=Association.objects.none(),
+        widget=AutocompleteWidget("autocomplete_associations"),
         empty_label="Toutes les associations",
     )
     year = django_filters.NumberFilter(label="Exercice", method="filter_either_path")
@@ -241,7 +243,10 @@ class GrantFinanceFilter(UserFilterSet):
         help_text="Association, objet ou n° d'engagement.",
     )
     association = django_filters.ModelChoiceFilter(
-        label="Association", queryset=Association.objects.none(), empty_label="Toutes"
+        label="Association",
+        queryset=Association.objects.none(),
+        widget=AutocompleteWidget("autocomplete_associations"),
+        empty_label="Toutes",
     )
     committed = django_filters.BooleanFilter(
         label="Engagement",
@@ -310,6 +315,7 @@ class ClawbackFilter(UserFilterSet):
         label="Association",
         field_name="convention__association",
         queryset=Association.objects.none(),
+        widget=AutocompleteWidget("autocomplete_associations"),
         empty_label="Toutes",
     )
     q = django_filters.CharFilter(

@@ -3,6 +3,7 @@
 from django import forms
 from django.utils import timezone
 
+from grants.autocomplete.widgets import AutocompleteWidget
 from grants.fields import AmountField, DateInput
 from grants.finance.models import CERTIFICATION_TEXT, BudgetLine, Commitment
 from grants.models import Authority
@@ -69,7 +70,10 @@ class BudgetLineChoiceField(forms.ModelChoiceField):
 @with_plausible_dates
 class CommitmentForm(forms.Form):
     budget_line = BudgetLineChoiceField(
-        label="Ligne budgétaire", queryset=BudgetLine.objects.none(), empty_label=None
+        label="Ligne budgétaire",
+        queryset=BudgetLine.objects.none(),
+        empty_label=None,
+        help_text="Tapez l'imputation ou le libellé, puis choisissez la ligne.",
     )
     number = forms.CharField(label="Numéro d'engagement", max_length=30)
     date = forms.DateField(label="Date d'engagement", widget=DateInput())
@@ -82,12 +86,16 @@ class CommitmentForm(forms.Form):
             .order_by("service_codes", "nature")
         )
         self.fields["budget_line"].queryset = lines
+        self.fields["budget_line"].widget = AutocompleteWidget(
+            "autocomplete_budget_lines", fixed={"year": grant.year}
+        )
+        self.fields["budget_line"].widget.choices = self.fields["budget_line"].choices
         self.fields["date"].initial = timezone.localdate()
         # The deliberation's imputation (e.g. INUM/SUFLI/65748) selects its line by default.
-        for line in lines:
-            if grant.budget_imputation and line.imputation == grant.budget_imputation:
-                self.fields["budget_line"].initial = line.pk
-                break
+        codes, _, nature = (grant.budget_imputation or "").rpartition("/")
+        if codes and nature:
+            match = lines.filter(service_codes=codes, nature=nature).values_list("pk", flat=True)
+            self.fields["budget_line"].initial = next(iter(match), None)
 
 
 class CertificationFields(forms.Form):

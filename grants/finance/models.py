@@ -12,7 +12,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import DecimalField, F, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -69,6 +69,24 @@ class BudgetLineQuerySet(models.QuerySet):
             paid=paid,
             available=models.ExpressionWrapper(F("voted_credits") - committed, output_field=MONEY),
         )
+
+    def consumption_totals(self):
+        """The totals row of these lines in one query: the sums over the commitments and
+        payments of the lines are uncorrelated subqueries, evaluated once (not per line)."""
+        pks = self.values("pk")
+        committed = sum_subquery(Commitment.objects.filter(budget_line__in=pks))
+        payments = Payment.objects.filter(commitment__budget_line__in=pks)
+        ordered = sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES))
+        paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
+        totals = BudgetLine.objects.filter(pk__in=pks).aggregate(
+            total_voted=Sum("voted_credits"),
+            total_committed=Max(committed),
+            total_ordered=Max(ordered),
+            total_paid=Max(paid),
+        )
+        voted, committed = totals["total_voted"], totals["total_committed"]
+        totals["total_available"] = None if voted is None else voted - committed
+        return totals
 
 
 class BudgetLine(models.Model):
@@ -235,12 +253,12 @@ class PaymentQuerySet(models.QuerySet):
         """Staff see their authority's payments; managers their own associations' only.
 
         A payment belongs to a convention, or (versement unique) directly to a grant of
-        23 000 € or less that needs none: both paths are scoped.
+        23 000 € or less that needs none; its authority is stored on the row either way.
         """
         by_convention = scope(
-            self, user, authority="convention__authority", association="convention__association"
+            self, user, authority="authority", association="convention__association"
         )
-        by_grant = scope(self, user, authority="grant__authority", association="grant__association")
+        by_grant = scope(self, user, authority="authority", association="grant__association")
         visible = by_convention | by_grant
         return visible.exclude(convention__status="brouillon") if user.is_manager else visible
 
@@ -280,6 +298,15 @@ class Payment(models.Model):
         null=True,
         blank=True,
         related_name="payments",
+    )
+    # The convention's authority, stored so that scoped lists and counts need no join
+    # (PERFORMANCE.md trap 9); save() copies it from the convention, which never changes it.
+    authority = models.ForeignKey(
+        "grants.Authority",
+        verbose_name="collectivité",
+        on_delete=models.PROTECT,
+        related_name="+",
+        editable=False,
     )
     # A versement unique of a grant without convention (23 000 € or less).
     grant = models.ForeignKey(
@@ -381,6 +408,10 @@ class Payment(models.Model):
         verbose_name_plural = "versements"
         ordering = ["-requested_at"]
         indexes = [
+            models.Index(fields=["authority", "status", "certified_at"]),
+            models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
+            # The budget lines' ordered and paid sums read this index alone.
+            models.Index(fields=["commitment", "status", "amount"], name="payment_commitment_sums"),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
             models.Index(fields=["order_date"]),
@@ -468,6 +499,13 @@ class Payment(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} de {self.amount} € — {self.convention or self.grant}"
+
+    def save(self, *args, **kwargs):
+        if self.authority_id is None and self.convention_id:
+            self.authority_id = self.convention.authority_id
+        elif self.authority_id is None and self.grant_id:
+            self.authority_id = self.grant.authority_id
+        super().save(*args, **kwargs)
 
     @property
     def is_live(self):

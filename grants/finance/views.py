@@ -64,11 +64,16 @@ def _export_url(request, name):
 
 def _queue_counts(user, now):
     limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
-    return Payment.objects.visible_to(user).aggregate(
-        to_certify=Count("pk", filter=Q(status=Status.REQUESTED)),
-        to_order=Count("pk", filter=Q(status=Status.CERTIFIED)),
-        overdue=Count("pk", filter=Q(status=Status.CERTIFIED, certified_at__lt=limit)),
-        ordered=Count("pk", filter=Q(status=Status.ORDERED)),
+    waiting = [Status.REQUESTED, Status.CERTIFIED, Status.ORDERED]  # through the status index
+    return (
+        Payment.objects.visible_to(user)
+        .filter(status__in=waiting)
+        .aggregate(
+            to_certify=Count("pk", filter=Q(status=Status.REQUESTED)),
+            to_order=Count("pk", filter=Q(status=Status.CERTIFIED)),
+            overdue=Count("pk", filter=Q(status=Status.CERTIFIED, certified_at__lt=limit)),
+            ordered=Count("pk", filter=Q(status=Status.ORDERED)),
+        )
     )
 
 
@@ -102,14 +107,7 @@ def budget_line_list(request):
     line_filter = filters.budget_line_filterset(request.user, request.GET)
     lines = line_filter.qs
     page = paginate(request, lines, count_queryset=lines)
-    # Aliases differ from the annotations' names, which an aggregate may not reuse.
-    totals = lines.aggregate(
-        total_voted=Sum("voted_credits"),
-        total_committed=Sum("committed"),
-        total_ordered=Sum("ordered"),
-        total_paid=Sum("paid"),
-        total_available=Sum("available"),
-    )
+    totals = lines.consumption_totals()
     ctx = {
         "filter": line_filter,
         "page": page,

@@ -24,7 +24,9 @@ class Out:
 
 @pytest.fixture
 def demo(monkeypatch):
-    monkeypatch.setattr("conventions.pdf.store_convention_pdf", lambda convention, user: b"")
+    monkeypatch.setattr(
+        "conventions.pdf.store_convention_pdf", lambda convention, user, files=None: b""
+    )
     context = {}
     for loader in (load_foundation, load_budgets, load_conventions):
         context.update(loader(Out(), context) or {})

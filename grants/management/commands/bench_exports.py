@@ -137,6 +137,7 @@ class Command(BaseCommand):
         advance = kind == Payment.Kind.ADVANCE
         return Payment(
             convention=convention,
+            authority_id=convention.authority_id,
             kind=kind,
             status=Payment.Status.PAID,
             amount=Decimal("52800.00") if advance else Decimal("13200.00"),

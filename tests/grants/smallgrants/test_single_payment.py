@@ -340,7 +340,7 @@ def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
     client.force_login(grant.people["finance"])
     url = reverse("finance_queue")
     client.get(url)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         first = client.get(url).text
     for index in range(4):
         other = small_grant(

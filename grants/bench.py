@@ -1,0 +1,462 @@
+"""Page timings, in process, with DEBUG off: what a user waits for on the pages used daily.
+
+Each page is fetched as the role that uses it (Django's test Client, force_login), once to warm
+up, then five times: the median is reported, with the number of SQL queries (counted on a
+separate run), the size of the HTML and, for the lists, the ratio to a floor: hand-written SQL
+returning the same rows (the page of 25 and the count), formatted as a bare HTML table and served
+through the same middleware (session, login, CSRF…) by a bare view of `grants.bench_urls`,
+timed in the same run: "raw SQL + HTTP". A ratio near 1 means the page costs little more than
+its data. The same floor pages serve the load test (settings `grants.bench_settings`).
+"""
+
+import statistics
+import time
+from dataclasses import dataclass, field
+from html import escape
+
+from django.conf import settings
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+from django.urls import reverse
+
+RUNS = 5
+PAGE = 25
+FLOORS = {}  # slug → floor callable, served by grants.bench_urls
+
+
+@dataclass
+class Page:
+    label: str
+    url: str
+    user: str
+    floor: object = None  # a callable(cursor) returning the floor's HTML
+    result: dict = field(default_factory=dict)
+
+    @property
+    def slug(self):
+        return "".join(c if c.isalnum() else "-" for c in self.label)
+
+    @property
+    def floor_url(self):
+        return f"/__plancher__/{self.slug}/"
+
+
+def _floor_html(rows, count):
+    cells = "".join(
+        "<tr>" + "".join(f"<td>{escape(str(v))}</td>" for v in row) + "</tr>" for row in rows
+    )
+    return f"<p>{count} résultats</p><table>{cells}</table>"
+
+
+def sql_floor(rows_sql, count_sql, params=(), count_params=None):
+    """A floor: the page's rows and its count (and totals), by hand-written SQL."""
+
+    def run(cursor):
+        cursor.execute(rows_sql, params)
+        rows = cursor.fetchall()
+        cursor.execute(count_sql, params if count_params is None else count_params)
+        return _floor_html(rows, cursor.fetchone()[0])
+
+    return run
+
+
+def _ids(authority_id):
+    """The records the detail pages and forms open: the largest of the authority's."""
+    from associations.models import Association, AssociationBudget
+    from conventions.models import Convention
+    from deliberations.models import Deliberation, Session
+    from grants.models import BudgetLine, Grant, Payment
+
+    conventions = Convention.objects.filter(authority_id=authority_id)
+    return {
+        "convention": conventions.filter(status=Convention.Status.IN_EXECUTION)
+        .order_by("pk")[0]
+        .pk,
+        "draft": conventions.filter(status=Convention.Status.DRAFT).order_by("-pk")[0].pk,
+        "association": Association.objects.filter(authority_id=authority_id).order_by("-pk")[0].pk,
+        "deliberation": Deliberation.objects.filter(authority_id=authority_id)
+        .order_by("-pk")[0]
+        .pk,
+        "session": Session.objects.filter(body__authority_id=authority_id).order_by("-pk")[0].pk,
+        "budget": AssociationBudget.objects.filter(
+            conventions__status=Convention.Status.DRAFT,
+            association__authority_id=authority_id,
+        )
+        .order_by("-pk")[0]
+        .pk,
+        "budget_line": BudgetLine.objects.filter(authority_id=authority_id).order_by("-pk")[0].pk,
+        "grant": (
+            Grant.objects.filter(authority_id=authority_id, commitment__isnull=True).first()
+            or Grant.objects.filter(authority_id=authority_id).order_by("-pk")[0]
+        ).pk,  # one not committed yet, if any (else the page redirects)
+        "requested": Payment.objects.filter(
+            convention__authority_id=authority_id, status=Payment.Status.REQUESTED
+        )
+        .order_by("-pk")[0]
+        .pk,
+        "certified": Payment.objects.filter(
+            convention__authority_id=authority_id, status=Payment.Status.CERTIFIED
+        )
+        .order_by("-pk")[0]
+        .pk,
+    }
+
+
+def pages(authority_id):
+    from grants.finance.filters import PaymentFilter
+
+    a = authority_id
+    ids = _ids(a)
+    conv_rows = (
+        "SELECT c.id, c.number, c.year, c.status, c.amount_total, s.name, s.acronym, "
+        "c.authority_signed_at, c.association_signed_at FROM conventions_convention c "
+        "JOIN associations_association s ON s.id = c.association_id {j} "
+        "WHERE c.authority_id = %s {w} "
+        "ORDER BY c.year DESC, c.number LIMIT 25"
+    )
+    conv_count = "SELECT count(*) FROM conventions_convention c {j} WHERE c.authority_id = %s {w}"
+
+    def conventions(where="", params=(), join=""):
+        return sql_floor(
+            conv_rows.format(w=where, j=join), conv_count.format(w=where, j=join), (a, *params)
+        )
+
+    queue_rows = (
+        "SELECT p.id, p.kind, p.status, p.amount, p.requested_at, p.certified_at, c.number, "
+        "s.name FROM grants_payment p JOIN conventions_convention c ON c.id = p.convention_id "
+        "JOIN associations_association s ON s.id = c.association_id "
+        "WHERE p.authority_id = %s {w} ORDER BY p.requested_at DESC LIMIT 25"
+    )
+    queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
+    u = reverse
+    return [
+        Page(
+            "staff home",
+            u("home"),
+            "instructeur",
+            sql_floor(
+                "SELECT g.year, sum(g.amount), count(*) FROM grants_grant g "
+                "WHERE g.authority_id = %s GROUP BY g.year ORDER BY g.year DESC LIMIT 5",
+                "SELECT (SELECT count(*) FROM associations_association WHERE authority_id = %s), "
+                "(SELECT count(*) FROM conventions_justificatif WHERE authority_id = %s "
+                "AND is_current AND status = 'depose'), "
+                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
+                "AND status = 'demande'), "
+                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
+                "AND status = 'service_fait'), "
+                "(SELECT count(*) FROM conventions_convention WHERE authority_id = %s "
+                "AND status IN ('prete_signature', 'signee_association')), "
+                "(SELECT count(*) FROM grants_grant g WHERE g.authority_id = %s "
+                "AND g.amount > 23000 AND NOT EXISTS (SELECT 1 FROM conventions_convention_grants "
+                "cg WHERE cg.grant_id = g.id))",
+                (a,),
+                (a,) * 6,
+            ),
+        ),
+        Page(
+            "associations",
+            u("association_list"),
+            "instructeur",
+            sql_floor(
+                "SELECT s.id, s.name, s.acronym, s.city, t.name FROM associations_association s "
+                "LEFT JOIN associations_structuretype t ON t.id = s.structure_type_id "
+                "WHERE s.authority_id = %s ORDER BY s.name LIMIT 25",
+                "SELECT count(*) FROM associations_association WHERE authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page(
+            "deliberations",
+            u("deliberation_list"),
+            "instructeur",
+            sql_floor(
+                "SELECT d.id, d.number, d.title, d.status, se.date, "
+                "(SELECT count(*) FROM grants_grant g WHERE g.deliberation_id = d.id), "
+                "(SELECT sum(g.amount) FROM grants_grant g WHERE g.deliberation_id = d.id) "
+                "FROM deliberations_deliberation d "
+                "LEFT JOIN deliberations_session se ON se.id = d.session_id "
+                "WHERE d.authority_id = %s ORDER BY se.date DESC, d.number DESC LIMIT 25",
+                "SELECT count(*) FROM deliberations_deliberation WHERE authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page(
+            "sessions",
+            u("session_list"),
+            "instructeur",
+            sql_floor(
+                "SELECT se.id, se.date, b.name FROM deliberations_session se "
+                "JOIN deliberations_body b ON b.id = se.body_id WHERE b.authority_id = %s "
+                "ORDER BY se.date DESC, b.name LIMIT 25",
+                "SELECT count(*) FROM deliberations_session se JOIN deliberations_body b "
+                "ON b.id = se.body_id WHERE b.authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page("conventions", u("convention_list"), "instructeur", conventions()),
+        Page(
+            "conventions ?year=",
+            u("convention_list") + "?year=2024",
+            "instructeur",
+            conventions("AND c.year = %s", (2024,)),
+        ),
+        Page(
+            "conventions ?status=",
+            u("convention_list") + "?status=en_execution",
+            "instructeur",
+            conventions("AND c.status = %s", ("en_execution",)),
+        ),
+        Page(
+            "conventions ?association=",
+            u("convention_list") + "?association=culture",
+            "instructeur",
+            conventions(
+                "AND c.association_id IN (SELECT id FROM associations_association "
+                "WHERE UPPER(name) LIKE UPPER(%s) OR UPPER(acronym) LIKE UPPER(%s))",
+                ("%culture%", "%culture%"),
+            ),
+        ),
+        Page(
+            "conventions ?obligation=commissaire",
+            u("convention_list") + "?obligation=commissaire",
+            "instructeur",
+            conventions(
+                "AND c.forecast_budget_id IN (SELECT id FROM associations_associationbudget "
+                "WHERE stored_public_subsidies > 153000)"
+            ),
+        ),
+        Page(
+            "conventions ?obligation=certification",
+            u("convention_list") + "?obligation=certification",
+            "instructeur",
+            conventions(
+                "AND (c.amount_total > 75000 OR (b.stored_total_charges > 0 "
+                "AND c.amount_total > b.stored_total_charges * 0.5))",
+                join="LEFT JOIN associations_associationbudget b ON b.id = c.forecast_budget_id",
+            ),
+        ),
+        Page(
+            "conventions ?obligation=sans_budget",
+            u("convention_list") + "?obligation=sans_budget",
+            "instructeur",
+            conventions("AND c.forecast_budget_id IS NULL"),
+        ),
+        Page("convention detail", u("convention_detail", args=[ids["convention"]]), "instructeur"),
+        Page(
+            "association detail", u("association_detail", args=[ids["association"]]), "instructeur"
+        ),
+        Page(
+            "budgets",
+            u("budget_list"),
+            "instructeur",
+            sql_floor(
+                "SELECT b.id, b.year, b.kind, s.name FROM associations_associationbudget b "
+                "JOIN associations_association s ON s.id = b.association_id "
+                "WHERE s.authority_id = %s ORDER BY b.year DESC, b.kind LIMIT 25",
+                "SELECT count(*) FROM associations_associationbudget b "
+                "JOIN associations_association s ON s.id = b.association_id "
+                "WHERE s.authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page("budget detail", u("budget_detail", args=[ids["budget"]]), "instructeur"),
+        Page(
+            "justificatifs queue",
+            u("justificatif_queue"),
+            "instructeur",
+            sql_floor(
+                "SELECT j.id, j.kind, j.uploaded_at, j.due_date, c.number, s.name "
+                "FROM conventions_justificatif j JOIN conventions_convention c "
+                "ON c.id = j.convention_id JOIN associations_association s "
+                "ON s.id = c.association_id WHERE j.authority_id = %s AND j.is_current "
+                "AND j.status = 'depose' ORDER BY j.uploaded_at, j.id LIMIT 25",
+                "SELECT count(*) FROM conventions_justificatif j WHERE j.authority_id = %s "
+                "AND j.is_current AND j.status = 'depose'",
+                (a,),
+            ),
+        ),
+        Page(
+            "finance queue",
+            u("finance_queue"),
+            "financier",
+            sql_floor(queue_rows.format(w=""), queue_count.format(w=""), (a,)),
+        ),
+        Page(
+            "payments (paid)",
+            u("finance_queue") + f"?state={PaymentFilter.PAID}",
+            "financier",
+            sql_floor(
+                queue_rows.format(w="AND p.status = 'paye'"),
+                queue_count.format(w="AND p.status = 'paye'"),
+                (a,),
+            ),
+        ),
+        Page(
+            "budget lines",
+            u("budget_line_list"),
+            "financier",
+            sql_floor(
+                "SELECT l.id, l.year, l.service_codes, l.nature, l.label, l.voted_credits, "
+                "(SELECT sum(m.amount) FROM grants_commitment m WHERE m.budget_line_id = l.id) "
+                "FROM grants_budgetline l WHERE l.authority_id = %s "
+                "ORDER BY l.year DESC, l.service_codes, l.nature LIMIT 25",
+                "SELECT count(*), sum(voted_credits), (SELECT sum(m.amount) FROM "
+                "grants_commitment m JOIN grants_budgetline l ON l.id = m.budget_line_id "
+                "WHERE l.authority_id = %s), (SELECT sum(p.amount) FROM grants_payment p "
+                "JOIN grants_commitment m ON m.id = p.commitment_id JOIN grants_budgetline l "
+                "ON l.id = m.budget_line_id WHERE l.authority_id = %s AND p.status = 'paye') "
+                "FROM grants_budgetline WHERE authority_id = %s",
+                (a,),
+                (a, a, a),
+            ),
+        ),
+        Page(
+            "commitments",
+            u("finance_grant_list"),
+            "financier",
+            sql_floor(
+                "SELECT g.id, g.year, g.amount, s.name, d.number, m.number, m.amount "
+                "FROM grants_grant g JOIN associations_association s ON s.id = g.association_id "
+                "LEFT JOIN deliberations_deliberation d ON d.id = g.deliberation_id "
+                "LEFT JOIN grants_commitment m ON m.grant_id = g.id WHERE g.authority_id = %s "
+                "ORDER BY g.year DESC, s.name LIMIT 25",
+                "SELECT count(*) FROM grants_grant WHERE authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page(
+            "clawbacks",
+            u("clawback_list"),
+            "financier",
+            sql_floor(
+                "SELECT k.id, k.amount, k.title_number, k.title_date, c.number, s.name "
+                "FROM grants_clawback k JOIN conventions_convention c ON c.id = k.convention_id "
+                "JOIN associations_association s ON s.id = c.association_id "
+                "WHERE c.authority_id = %s ORDER BY k.title_date DESC, k.id DESC LIMIT 25",
+                "SELECT count(*), sum(k.amount) FROM grants_clawback k "
+                "JOIN conventions_convention c ON c.id = k.convention_id "
+                "WHERE c.authority_id = %s",
+                (a,),
+            ),
+        ),
+        Page("indicator comparison", u("indicator_comparison"), "instructeur"),
+        Page("manager home", u("home"), "asso-scs"),
+        Page("notifications", u("notification_list"), "asso-scs"),
+        # Forms
+        Page("association form", u("association_create"), "instructeur"),
+        Page("association edit", u("association_edit", args=[ids["association"]]), "instructeur"),
+        Page("convention form", u("convention_create"), "instructeur"),
+        Page("convention edit", u("convention_edit", args=[ids["draft"]]), "instructeur"),
+        Page("deliberation form", u("deliberation_create"), "instructeur"),
+        Page(
+            "deliberation edit form",
+            u("deliberation_edit", args=[ids["deliberation"]]),
+            "instructeur",
+        ),
+        Page("session form", u("session_create"), "instructeur"),
+        Page("session edit", u("session_edit", args=[ids["session"]]), "instructeur"),
+        Page("budget form", u("budget_create", args=[ids["association"]]), "instructeur"),
+        Page("budget entry", u("budget_edit", args=[ids["budget"]]), "instructeur"),
+        Page("budget line form", u("budget_line_create"), "financier"),
+        Page("budget line edit", u("budget_line_edit", args=[ids["budget_line"]]), "financier"),
+        Page("commitment form", u("grant_commit", args=[ids["grant"]]), "financier"),
+        Page("amendment form", u("amendment_create", args=[ids["convention"]]), "instructeur"),
+        Page("certify form", u("payment_certify", args=[ids["requested"]]), "instructeur"),
+        Page("order form", u("payment_order", args=[ids["certified"]]), "financier"),
+        Page("indicator set form", u("indicator_set_create"), "instructeur"),
+    ]
+
+
+def register_floors(all_pages):
+    FLOORS.update({page.slug: page.floor for page in all_pages if page.floor is not None})
+
+
+def floor_view(request, slug):
+    """The floor page: the hand-written SQL's rows as a bare table (login required)."""
+    from django.http import Http404, HttpResponse
+
+    if not request.user.is_authenticated:
+        return HttpResponse(status=403)
+    if slug not in FLOORS:
+        from grants.models import User
+
+        register_floors(pages(User.objects.get(username="instructeur").authority_id))
+    if slug not in FLOORS:
+        raise Http404
+    with connection.cursor() as cursor:
+        body = FLOORS[slug](cursor)
+    return HttpResponse(f"<!doctype html><html><body>{body}</body></html>")
+
+
+def _time(fn):
+    started = time.perf_counter()
+    result = fn()
+    return (time.perf_counter() - started) * 1000, result
+
+
+def measure(page, clients):
+    client = clients[page.user]
+    response = client.get(page.url)
+    status = response.status_code
+    times = [_time(lambda: client.get(page.url))[0] for _ in range(RUNS)]
+    with CaptureQueriesContext(connection) as queries:
+        response = client.get(page.url)
+    page.result = {
+        "status": status,
+        "ms": statistics.median(times),
+        "queries": len(queries),
+        "kb": len(response.content) / 1024,
+    }
+    if page.floor is not None:
+        client.get(page.floor_url)
+        floor_times = [_time(lambda: client.get(page.floor_url))[0] for _ in range(RUNS)]
+        page.result["floor_ms"] = statistics.median(floor_times)
+        page.result["ratio"] = page.result["ms"] / page.result["floor_ms"]
+    return page.result
+
+
+def run(out, only=None):
+    from grants.models import User
+
+    users = {
+        u.username: u
+        for u in User.objects.filter(username__in=["instructeur", "financier", "asso-scs"])
+    }
+    authority_id = users["instructeur"].authority_id
+    clients = {}
+    for name, user in users.items():
+        clients[name] = Client()
+        clients[name].force_login(user)
+    results = []
+    all_pages = pages(authority_id)
+    register_floors(all_pages)
+    overrides = {
+        "DEBUG": False,
+        "ALLOWED_HOSTS": [*settings.ALLOWED_HOSTS, "testserver"],
+        "ROOT_URLCONF": "grants.bench_urls",
+    }
+    with override_settings(**overrides):
+        for page in all_pages:
+            if only and only not in page.label:
+                continue
+            r = measure(page, clients)
+            ratio = f"{r['ratio']:6.1f}×  ({r['floor_ms']:.1f} ms)" if "ratio" in r else ""
+            out.write(
+                f"{page.label:<38} {page.user:<12} {r['status']:>3} {r['ms']:8.0f} ms "
+                f"{r['queries']:4d} q {r['kb']:8.0f} KB  {ratio}"
+            )
+            results.append(page)
+    return results
+
+
+def summary(results):
+    ratios = [p for p in results if "ratio" in p.result]
+    worst = max(ratios, key=lambda p: p.result["ratio"]) if ratios else None
+    slowest = max(results, key=lambda p: p.result["ms"])
+    largest = max(results, key=lambda p: p.result["kb"])
+    worst_text = f"{worst.result['ratio']:.1f}× floor" if worst else "no floor"
+    return (
+        f"worst: {worst_text}, slowest {slowest.result['ms']:.0f} ms ({slowest.label}), "
+        f"largest {largest.result['kb']:.0f} KB ({largest.label})"
+    )
