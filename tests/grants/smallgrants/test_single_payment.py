@@ -350,7 +350,7 @@ def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
         )
         services.letter_generate(grant=other, user=grant.people["instructor"])
         request(other, user=grant.people["instructor"])
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         text = client.get(url).text
     assert text.count("Versement unique") > first.count("Versement unique")
     assert "Asso 3" in text
