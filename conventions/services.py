@@ -108,6 +108,18 @@ def annex_saved(*, user, convention, label):
 # ---- the PDF ---------------------------------------------------------------------------------
 
 
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(seconds=30)
+
+
+def _just_generated(convention):
+    return (
+        bool(convention.pdf_file)
+        and not convention.pdf_is_stale
+        and convention.pdf_generated_at is not None
+        and timezone.now() - convention.pdf_generated_at < DOUBLE_SUBMIT_WINDOW
+    )
+
+
 def generate_pdf(*, user, convention):
     """(Re)generate the PDF: staff only, and only while no party has signed."""
 
@@ -116,6 +128,10 @@ def generate_pdf(*, user, convention):
     with transaction.atomic():
         convention = _lock(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
+        if _just_generated(convention):
+            # A double click (or a second tab) asked again for the PDF just made from the
+            # same data: the file is current, do not render it twice.
+            return convention
         store_convention_pdf(convention, user)
         _log(convention, user, "PDF généré")
     return convention

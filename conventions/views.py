@@ -7,6 +7,7 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -19,6 +20,7 @@ from conventions.forms import (
     AmendmentForm,
     ConventionForm,
     DateForm,
+    PaperForm,
     SignatureForm,
     SignedCopyForm,
     TerminateForm,
@@ -163,7 +165,7 @@ def convention_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def convention_create(request):
     user = request.user
-    initial = {"year": None}
+    initial = {}
     grant_id = request.GET.get("subvention")
     if grant_id:
         grant = get_object_or_404(Grant.objects.visible_to(user), pk=grant_id)
@@ -204,8 +206,50 @@ def convention_create(request):
     return render(
         request,
         "conventions/convention_form.html",
-        {"form": form, "title": "Nouvelle convention", "reload_on_association": True},
+        {
+            "form": form,
+            "title": "Nouvelle convention",
+            "choices_url": reverse("convention_choices"),
+        },
     )
+
+
+@instructor_required
+def convention_choices(request):
+    """The chosen association's grants and forecast budgets, as the form's HTML fragment (the
+    convention form's script swaps it in when the association changes)."""
+    key = request.GET.get("association", "")
+    if not key.isdigit():
+        raise Http404
+    association = get_object_or_404(Association.objects.visible_to(request.user), pk=key)
+    form = ConventionForm(user=request.user, initial={"association": association})
+    return render(request, "conventions/includes/convention_choices.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def convention_paper_edit(request, pk):
+    """The fields of a convention typed from paper, on their own page."""
+    convention = _visible(request.user, pk)
+    if not access.can_prepare(request.user, convention):
+        raise PermissionDenied
+    if not convention.is_editable:
+        messages.error(request, "Seul un brouillon se modifie.")
+        return redirect(convention)
+    form = PaperForm(request.POST or None, instance=convention)
+    if request.method == "POST" and form.is_valid():
+        services.convention_update(user=request.user, convention=convention, form=form)
+        messages.success(request, "La saisie depuis le papier a été enregistrée.")
+        return redirect(convention)
+    ctx = {"form": form, "convention": convention, "title": "Saisie depuis le papier",
+           "submit": "Enregistrer", "help": PAPER_HELP}  # fmt: skip
+    return render(request, "conventions/action_form.html", ctx)
+
+
+PAPER_HELP = (
+    "Pour une convention reçue sur papier : recopiez ce que le document imprimé indique ; le "
+    "panneau de cohérence le compare aux valeurs calculées."
+)
 
 
 @login_required
