@@ -12,7 +12,7 @@ from django.core.exceptions import ValidationError
 
 from deliberations import actes, rules
 from grants import rules as money_rules
-from grants.templatetags.fr import euros
+from grants.templatetags.fr import euros, plural
 
 
 @dataclass(frozen=True)
@@ -39,10 +39,6 @@ def _names(members, limit=5):
     names = [str(m) for m in members[:limit]]
     more = len(members) - limit
     return ", ".join(names) + (f" et {more} autre{'s' if more > 1 else ''}" if more > 0 else "")
-
-
-def _plural(count, word, plural=None):
-    return f"{count} {word if count <= 1 else (plural or word + 's')}"
 
 
 def session_checks(session, summary=None):
@@ -80,7 +76,7 @@ def _attendance_check(summary):
         return Check(
             label,
             "error",
-            f"{_plural(len(summary.missing), 'membre')} en exercice sans présence saisie : "
+            f"{plural(len(summary.missing), 'membre')} en exercice sans présence saisie : "
             f"{_names(summary.missing)}.",
         )
     return Check(
@@ -92,7 +88,7 @@ def _votes_arithmetic_check(summary):
     return Check(
         "Nombre de voix",
         "ok",
-        f"{_plural(summary.present_count, 'présent')} + {_plural(summary.proxies_count, 'pouvoir')}"
+        f"{plural(summary.present_count, 'présent')} + {plural(summary.proxies_count, 'pouvoir')}"
         f" = {summary.votes_count} voix (chaque présent vote pour lui-même et pour le pouvoir "
         "qu'il détient).",
     )
@@ -116,7 +112,7 @@ def _in_office_arithmetic_check(summary):
 def _quorum_check(session, summary):
     label = "Quorum"
     base = (
-        f"{_plural(summary.present_count, 'présent')} sur {summary.in_office_count} membres en "
+        f"{plural(summary.present_count, 'présent')} sur {summary.in_office_count} membres en "
         f"exercice ; le quorum est de {summary.quorum_threshold} (plus de la moitié)"
     )
     if summary.quorum_reached:
@@ -144,7 +140,7 @@ def _proxies_check(summary):
     return Check(
         "Pouvoirs",
         "ok",
-        f"{_plural(summary.proxies_count, 'pouvoir')}, chacun confié à un membre présent qui "
+        f"{plural(summary.proxies_count, 'pouvoir')}, chacun confié à un membre présent qui "
         "n'en détient qu'un seul (CGCT L.2121-20).",
     )
 
@@ -168,7 +164,7 @@ def _convocation_check(session):
     return Check(
         "Convocation",
         "ok",
-        f"Convocation du {session.convocation_date:%d/%m/%Y}, {_plural(days, 'jour')} franc"
+        f"Convocation du {session.convocation_date:%d/%m/%Y}, {plural(days, 'jour')} franc"
         f"{'s' if days > 1 else ''} avant la séance.",
     )
 
@@ -207,7 +203,7 @@ def deliberation_checks(deliberation, summary=None, today=None):
         summary = summary or session.attendance
         checks += _vote_checks(deliberation, summary)
     checks.append(
-        Check("Articles de la décision", "ok", f"{_plural(len(decisions), 'article')}.")
+        Check("Articles de la décision", "ok", f"{plural(len(decisions), 'article')}.")
         if decisions
         else Check("Articles de la décision", "error", "La décision ne compte aucun article.")
     )
@@ -223,7 +219,7 @@ def _vote_checks(deliberation, summary):
     checks = []
     available = summary.votes_count
     detail = (
-        f"{vote.for_} pour, {vote.against} contre, {_plural(vote.abstentions, 'abstention')}, "
+        f"{vote.for_} pour, {vote.against} contre, {plural(vote.abstentions, 'abstention')}, "
         f"{vote.not_participating} ne prenant pas part au vote"
     )
     if vote.total > available:
@@ -283,7 +279,7 @@ def _grant_checks(deliberation, decisions, grants):
         return [Check(label, "info", "Aucune subvention n'est rattachée à cette délibération.")]
     checks = []
     total = sum((g.amount for g in grants), Decimal("0"))
-    summary = f"{_plural(len(grants), 'subvention')} pour un total de {euros(total)}"
+    summary = f"{plural(len(grants), 'subvention')} pour un total de {euros(total)}"
     others = [g for g in grants if g.authority_id != deliberation.authority_id]
     if others:
         checks.append(
@@ -311,7 +307,7 @@ def _grant_checks(deliberation, decisions, grants):
             Check(
                 "Convention",
                 "ok" if cites_convention else "warning",
-                f"{_plural(len(needing), 'subvention')} de plus de 23 000 € : une convention est "
+                f"{plural(len(needing), 'subvention')} de plus de 23 000 € : une convention est "
                 "obligatoire (loi 2000-321, art. 10)"
                 + (
                     " ; un article l'approuve."
@@ -328,7 +324,7 @@ def _imputation_check(grants, decisions_text):
     missing = [g for g in grants if not g.budget_imputation]
     if missing:
         return Check(
-            label, "warning", f"{_plural(len(missing), 'subvention')} sans imputation budgétaire."
+            label, "warning", f"{plural(len(missing), 'subvention')} sans imputation budgétaire."
         )
     uncited = sorted({g.budget_imputation for g in grants} - _cited_codes(decisions_text))
     if uncited:

@@ -7,6 +7,8 @@ forms call these functions, the tests check them at the edges.
 import datetime
 from dataclasses import dataclass
 
+from grants.templatetags.fr import plural
+
 # CGCT L.2121-12: the convocation is sent five clear days before the session (communes of
 # 3 500 inhabitants or more, applied to EPCI); L.2121-17: a second convocation at least three
 # days before a session held without quorum.
@@ -70,18 +72,14 @@ class Vote:
             if self.not_participating:
                 sentence = sentence[:-1] + f" ({_not_participating(self.not_participating)})."
             return sentence
-        details = [_plural(self.for_, "voix pour", "voix pour")]
-        details.append(_plural(self.against, "voix contre", "voix contre"))
+        details = [plural(self.for_, "voix pour", "voix pour")]
+        details.append(plural(self.against, "voix contre", "voix contre"))
         if self.abstentions:
-            details.append(_plural(self.abstentions, "abstention", "abstentions"))
+            details.append(plural(self.abstentions, "abstention", "abstentions"))
         if self.not_participating:
             details.append(_not_participating(self.not_participating))
         verb = "adopté à la majorité" if self.adopted else "rejeté"
         return f"Ce dossier a été {verb} ({', '.join(details)})."
-
-
-def _plural(count, singular, plural):
-    return f"{count} {singular if count <= 1 else plural}"
 
 
 def _not_participating(count):

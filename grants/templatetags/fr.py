@@ -58,3 +58,20 @@ def query_transform(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+def plural(count, singular, plural_form=None):
+    """« 0 pièce », « 1 pièce », « 2 pièces »: in French 0 and 1 take the singular. The one helper
+    for counted words (pages, checks, messages)."""
+    return f"{count} {singular if abs(count) < 2 else (plural_form or singular + 's')}"
+
+
+@register.filter
+def compte(count, forms):
+    """{{ n|compte:"pièce,pièces" }} → « 1 pièce », « 3 pièces » (plural defaults to +s)."""
+    singular, _, plural_form = str(forms).partition(",")
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        number = len(count) if hasattr(count, "__len__") else 0
+    return plural(number, singular, plural_form or None)
