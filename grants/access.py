@@ -206,3 +206,16 @@ def can_certify(user, convention):
 def can_order(user, convention):
     """Finance officers record payment orders (mandats), payments and clawbacks (titres)."""
     return user.is_authenticated and can_manage_budget(user, convention.authority_id)
+
+
+# ---- people ----------------------------------------------------------------------------------
+
+
+def can_invite_manager(user, association):
+    """The authority's instructors (or a platform administrator) open the account of an
+    association's manager: they know who represents the association they instruct."""
+    return (
+        user.is_authenticated
+        and user.can_edit_associations
+        and _same_authority(user, association.authority_id)
+    )
