@@ -7,7 +7,7 @@
   if (!form) return;
   var select = form.querySelector("select[name=association]");
   if (!select) return;
-  select.addEventListener("change", function () {
+  function load() {
     var target = document.getElementById("convention-choices");
     if (!target) return;
     if (!select.value) return;
@@ -27,5 +27,9 @@
       .catch(function () {
         target.removeAttribute("aria-busy");
       });
-  });
+  }
+  select.addEventListener("change", load);
+  /* An association chosen before this script ran (or kept by the browser on "back"). */
+  var current = document.getElementById("convention-choices");
+  if (select.value && current && !current.querySelector("input[name=grants]")) load();
 })();
