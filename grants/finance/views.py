@@ -19,6 +19,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
+from conventions.readiness import grant_commitment_readiness
 from grants import access, rules
 from grants.access import finance_required, staff_required
 from grants.finance import export_jobs, exports, filters, services
@@ -256,7 +257,8 @@ def grant_commit(request, pk):
                 f"(engagement n° {commitment.number}).",
             )
             return redirect(commitment.budget_line)
-    ctx = {"form": form, "grant": grant, "title": "Engager la subvention"}
+    ctx = {"form": form, "grant": grant, "title": "Engager la subvention",
+           "checklist": grant_commitment_readiness(grant)}  # fmt: skip
     return render(request, "grants/finance/commitment_form.html", ctx)
 
 

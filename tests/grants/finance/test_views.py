@@ -404,3 +404,17 @@ def test_the_line_form_prefills_the_imputation_the_deliberation_cites_and_return
     data.update(nature="65741", service_codes="INUM/OTHER", next="https://evil.example/")
     response = client.post(reverse("budget_line_create"), data)
     assert response.status_code == 302 and not response.url.startswith("https://evil")
+
+
+def test_the_commitment_page_lists_the_checklist_before_the_button(client):
+    from tests.deliberations.factories import DeliberationFactory
+
+    authority = AuthorityFactory()
+    grant = GrantFactory(association__authority=authority, authority=authority,
+                         amount=Decimal("40000.00"))  # fmt: skip
+    grant.deliberation = DeliberationFactory(authority=authority)  # a draft
+    grant.save()
+    client.force_login(UserFactory(role=Role.FINANCE, authority=authority))
+    page = client.get(reverse("grant_commit", args=[grant.pk])).text
+    assert "Bloquant" in page and "n&#x27;est pas adoptée" in page
+    assert page.index("Avant d'engager") < page.index("Aucune ligne budgétaire")
