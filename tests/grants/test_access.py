@@ -65,6 +65,7 @@ can_manage_budget                 non      oui               non      non       
 can_request_payment               non      non               non      non       non          non         non       oui        non
 can_certify                       non      oui               oui      oui       non          non         non       non        non
 can_order                         non      oui               non      non       oui          non         non       non        non
+can_invite_manager                non      oui               oui      oui       non          non         non       non        non
 """
 
 
@@ -135,6 +136,7 @@ def test_who_may_act_role_by_role(world, people):
         "can_request_payment": lambda u: access.can_request_payment(u, convention),
         "can_certify": lambda u: access.can_certify(u, convention),
         "can_order": lambda u: access.can_order(u, convention),
+        "can_invite_manager": lambda u: access.can_invite_manager(u, scs),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
