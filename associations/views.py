@@ -9,6 +9,7 @@ from associations.filters import AssociationFilter
 from associations.forms import AssociationForm, ContactForm, GovernanceChangeForm
 from associations.models import Association
 from associations.services import governance_change_record
+from grants import access
 from grants.access import instructor_required
 from grants.audit.history import association_history
 from grants.models import Authority, Grant
@@ -55,6 +56,7 @@ def association_detail(request, pk):
         "changes": association.governance_changes.select_related("recorded_by")[:50],
         "managers": association.managers.all() if request.user.is_staff_member else None,
         "can_edit": request.user.can_edit_associations,
+        "can_invite": access.can_invite_manager(request.user, association),
         "can_edit_contact": request.user.is_manager,
         "can_record_change": request.user.can_edit_associations or request.user.is_manager,
         "history": association_history(request.user, association),

@@ -57,6 +57,8 @@ def _set_logo(authority, filename):
 
 
 def _replace_rows(convention, model, rows):
+    if not getattr(convention, "demo_created", True):
+        return
     model.objects.filter(convention=convention).delete()
     model.objects.bulk_create(
         [model(convention=convention, position=i, **row) for i, row in enumerate(rows, 1)]
@@ -145,15 +147,15 @@ def _convention(authority, association, template, year, grant, defaults):
         .first()
     )
     fields = {"template": template, "template_version": template.version, **defaults}
-    if convention is None:
-        convention = Convention.objects.create(
-            authority=authority, association=association, year=year, **fields
-        )
-    else:
-        for key, value in fields.items():
-            setattr(convention, key, value)
-        convention.save()
+    if convention is not None:
+        # Already there: left as the users changed it (load_demo runs again safely).
+        convention.demo_created = False
+        return convention
+    convention = Convention.objects.create(
+        authority=authority, association=association, year=year, **fields
+    )
     convention.grants.set([grant])
+    convention.demo_created = True
     return convention
 
 
@@ -366,7 +368,8 @@ def load_minalogic(out, context, template):
         IndicatorToReport,
         [{"label": label, "is_detail": detail} for label, detail in MINALOGIC_TO_REPORT],
     )
-    NonFinancialContribution.objects.filter(convention=convention).delete()
+    if convention.demo_created:
+        NonFinancialContribution.objects.filter(convention=convention).delete()
     return convention
 
 

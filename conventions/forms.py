@@ -11,6 +11,7 @@ from conventions.models import (
     ProgrammeEvent,
     parse_date_text,
 )
+from conventions.numbering import propose_number
 from deliberations.models import Deliberation
 from grants.autocomplete.widgets import AutocompleteWidget
 from grants.fields import DateInput
@@ -54,7 +55,7 @@ class ConventionForm(forms.ModelForm):
 
     class Meta:
         model = Convention
-        fields = GENERAL_FIELDS + TEXT_FIELDS + TYPED_FIELDS
+        fields = GENERAL_FIELDS + TEXT_FIELDS
         widgets = {
             "association": AutocompleteWidget("autocomplete_associations"),
             "deliberation": AutocompleteWidget("autocomplete_deliberations"),
@@ -73,7 +74,6 @@ class ConventionForm(forms.ModelForm):
         help_texts = {
             "objectives": "Markdown : une liste « - … » par objectif. Imprimé à l'article 1.",
             "action_categories": "Markdown. Imprimé à l'article 1, après les objectifs.",
-            "typed_amount": "Pour une convention saisie depuis le papier : tel qu'imprimé.",
             "grants": "Les subventions que la convention encadre ; son montant en est la somme.",
         }
 
@@ -110,6 +110,28 @@ class ConventionForm(forms.ModelForm):
         )
         if self.instance.pk:
             self.fields["association"].disabled = True
+        elif not self.is_bound:
+            self._propose_defaults(association, templates)
+
+    def _propose_defaults(self, association, templates):
+        """A new convention: the year, the authority's template and the next free number of
+        its pattern are proposed (the user may change them)."""
+        authority = association.authority if association else self.user.authority
+        try:
+            year = int(self.initial.get("year") or timezone.localdate().year)
+        except (TypeError, ValueError):
+            year = timezone.localdate().year
+        self.initial["year"] = year
+        if authority is None:
+            return
+        if not self.initial.get("template"):
+            template = templates.filter(authority=authority).order_by("-version").first()
+            if template is not None:
+                self.initial["template"] = template.pk
+        if not self.initial.get("number"):
+            self.initial["number"] = propose_number(authority, year)
+        if self.initial.get("advance_percentage") is None:
+            self.initial["advance_percentage"] = authority.default_advance_percentage
 
     def _association(self):
         if self.instance.pk:
@@ -168,6 +190,16 @@ class ConventionForm(forms.ModelForm):
             convention.save()
             self.save_m2m()
         return convention
+
+
+class PaperForm(forms.ModelForm):
+    """A convention typed from a paper document: what the print says, for the consistency panel
+    to compare with the computed values."""
+
+    class Meta:
+        model = Convention
+        fields = TYPED_FIELDS
+        help_texts = {"typed_amount": "Tel qu'imprimé, ex. « 66.000 € »."}
 
 
 @with_plausible_dates

@@ -12,6 +12,8 @@ from conventions import pdf
 from conventions.files import sha256_of
 from conventions.justificatifs.uploads import PDF, inspect_upload
 from conventions.models import Amendment, Convention, ConventionEvent
+from conventions.readiness import READY, SIGN_ASSOCIATION, SIGN_AUTHORITY, readiness
+from conventions.readiness import require as require_checklist
 from grants import rules
 from grants.access import can_prepare, can_record_association_signature, require
 from grants.files import atomic_with_files
@@ -94,6 +96,18 @@ def annex_saved(*, user, convention, label):
 # ---- the PDF ---------------------------------------------------------------------------------
 
 
+DOUBLE_SUBMIT_WINDOW = datetime.timedelta(seconds=30)
+
+
+def _just_generated(convention):
+    return (
+        bool(convention.pdf_file)
+        and not convention.pdf_is_stale
+        and convention.pdf_generated_at is not None
+        and timezone.now() - convention.pdf_generated_at < DOUBLE_SUBMIT_WINDOW
+    )
+
+
 def generate_pdf(*, user, convention):
     """(Re)generate the PDF: staff only, and only while no party has signed."""
 
@@ -102,6 +116,10 @@ def generate_pdf(*, user, convention):
     with atomic_with_files() as files:
         convention = locked(convention)
         _require_status(convention, [Status.DRAFT, Status.READY], "régénérer le PDF")
+        if _just_generated(convention):
+            # A double click (or a second tab) asked again for the PDF just made from the
+            # same data: the file is current, do not render it twice.
+            return convention
         pdf.store_convention_pdf(convention, user, files)
         ConventionEvent.record(convention, user, "PDF généré")
     return convention
@@ -136,22 +154,7 @@ def mark_ready(*, user, convention):
     require(can_prepare(user, convention))
     convention = locked(convention)
     _require_status(convention, [Status.DRAFT], "la déclarer prête pour signature")
-    problems = []
-    if not convention.number:
-        problems.append("indiquez son numéro")
-    if not convention.grants.exists():
-        problems.append("rattachez au moins une subvention")
-    if not convention.pdf_file:
-        problems.append("générez le PDF")
-    if problems:
-        raise ValidationError(
-            "Avant de la déclarer prête pour signature : " + " ; ".join(problems) + "."
-        )
-    if convention.pdf_is_stale:
-        raise ValidationError(
-            "Les données ont changé depuis la génération du PDF : régénérez-le avant de déclarer "
-            "la convention prête pour signature."
-        )
+    require_checklist(readiness(convention, READY), "la déclarer prête pour signature")
     previous = convention.status
     convention.status = Status.READY
     convention.ready_at = timezone.now()
@@ -178,6 +181,9 @@ def record_association_signature(*, user, convention, signer_name, signed_on):
     require(can_record_association_signature(user, convention))
     convention = locked(convention)
     _require_status(convention, [Status.READY], "enregistrer la signature de l'association")
+    require_checklist(
+        readiness(convention, SIGN_ASSOCIATION), "enregistrer la signature de l'association"
+    )
     if not (signer_name or "").strip():
         raise ValidationError("Indiquez le nom du signataire pour l'association.")
     _check_date(signed_on, "de signature par l'association")
@@ -199,6 +205,9 @@ def record_authority_signature(*, user, convention, signer_name, signed_on):
     convention = locked(convention)
     _require_status(
         convention, [Status.SIGNED_ASSOCIATION], "enregistrer la signature de la collectivité"
+    )
+    require_checklist(
+        readiness(convention, SIGN_AUTHORITY), "enregistrer la signature de la collectivité"
     )
     if not (signer_name or "").strip():
         raise ValidationError("Indiquez le nom du signataire pour la collectivité.")

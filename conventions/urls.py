@@ -5,6 +5,8 @@ from conventions import views
 urlpatterns = [
     path("", views.convention_list, name="convention_list"),
     path("nouvelle/", views.convention_create, name="convention_create"),
+    path("nouvelle/choix/", views.convention_choices, name="convention_choices"),
+    path("<int:pk>/saisie-papier/", views.convention_paper_edit, name="convention_paper_edit"),
     path(
         "subventions-sans-convention/",
         views.grants_missing_convention,

@@ -7,6 +7,8 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from associations.models import Association
@@ -18,6 +20,7 @@ from conventions.forms import (
     AmendmentForm,
     ConventionForm,
     DateForm,
+    PaperForm,
     SignatureForm,
     SignedCopyForm,
     TerminateForm,
@@ -26,6 +29,7 @@ from conventions.forms import (
 from conventions.jobs import enqueue_convention_pdf, pdf_job_of
 from conventions.models import Convention
 from conventions.obligations import justificatif_statuses
+from conventions.readiness import READY, SIGN_ASSOCIATION, SIGN_AUTHORITY, readiness
 from grants import access, rules
 from grants.access import instructor_required, staff_required
 from grants.audit.history import convention_history
@@ -100,6 +104,22 @@ def grants_missing_convention(request):
     return render(request, "conventions/grants_missing_convention.html", ctx)
 
 
+def _next_checklist(user, convention):
+    """The checklist of the convention's next step, for whoever may take it."""
+    step, url_step = NEXT_CHECKLIST.get(convention.status, (None, None))
+    if step is None:
+        return None
+    allowed = (
+        access.can_record_association_signature(user, convention)
+        if step == SIGN_ASSOCIATION
+        else access.can_prepare(user, convention)
+    )
+    if not allowed:
+        return None
+    title = f"Avant l'étape suivante : {STEPS[url_step][2][0].lower()}{STEPS[url_step][2][1:]}"
+    return {"items": readiness(convention, step), "url_step": url_step, "title": title}
+
+
 @login_required
 def convention_detail(request, pk):
     convention = _visible(
@@ -128,6 +148,7 @@ def convention_detail(request, pk):
         "advance_cap": rules.to_money(obligations.amount * convention.advance_percentage / 100),
         "justificatifs": justificatif_statuses(convention, obligations),
         "problems": convention_problems(convention) if user.is_staff_member else None,
+        "next_checklist": _next_checklist(user, convention),
         "events": convention.events.select_related("user")[:50],
         "can_prepare": access.can_prepare(user, convention),
         "can_sign_association": access.can_record_association_signature(user, convention),
@@ -149,7 +170,7 @@ def convention_detail(request, pk):
 @require_http_methods(["GET", "POST"])
 def convention_create(request):
     user = request.user
-    initial = {"year": None}
+    initial = {}
     grant_id = request.GET.get("subvention")
     if grant_id:
         grant = get_object_or_404(Grant.objects.visible_to(user), pk=grant_id)
@@ -190,8 +211,50 @@ def convention_create(request):
     return render(
         request,
         "conventions/convention_form.html",
-        {"form": form, "title": "Nouvelle convention", "reload_on_association": True},
+        {
+            "form": form,
+            "title": "Nouvelle convention",
+            "choices_url": reverse("convention_choices"),
+        },
     )
+
+
+@instructor_required
+def convention_choices(request):
+    """The chosen association's grants and forecast budgets, as the form's HTML fragment (the
+    convention form's script swaps it in when the association changes)."""
+    key = request.GET.get("association", "")
+    if not key.isdigit():
+        raise Http404
+    association = get_object_or_404(Association.objects.visible_to(request.user), pk=key)
+    form = ConventionForm(user=request.user, initial={"association": association})
+    return render(request, "conventions/includes/convention_choices.html", {"form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def convention_paper_edit(request, pk):
+    """The fields of a convention typed from paper, on their own page."""
+    convention = _visible(request.user, pk)
+    if not access.can_prepare(request.user, convention):
+        raise PermissionDenied
+    if not convention.is_editable:
+        messages.error(request, "Seul un brouillon se modifie.")
+        return redirect(convention)
+    form = PaperForm(request.POST or None, instance=convention)
+    if request.method == "POST" and form.is_valid():
+        services.convention_update(user=request.user, convention=convention, form=form)
+        messages.success(request, "La saisie depuis le papier a été enregistrée.")
+        return redirect(convention)
+    ctx = {"form": form, "convention": convention, "title": "Saisie depuis le papier",
+           "submit": "Enregistrer", "help": PAPER_HELP}  # fmt: skip
+    return render(request, "conventions/action_form.html", ctx)
+
+
+PAPER_HELP = (
+    "Pour une convention reçue sur papier : recopiez ce que le document imprimé indique ; le "
+    "panneau de cohérence le compare aux valeurs calculées."
+)
 
 
 @login_required
@@ -371,12 +434,25 @@ STEPS = {
 
 
 def _initial(step, convention):
+    today = timezone.localdate()
     if step == "signature-association":
         return {"signer_name": convention.association_signatory_name
-                or convention.association.representative_name}  # fmt: skip
+                or convention.association.representative_name, "signed_on": today}  # fmt: skip
     if step == "signature-collectivite":
-        return {"signer_name": convention.authority.president_name}
+        return {"signer_name": convention.authority.president_name, "signed_on": today}
     return {}
+
+
+# The steps that have a readiness checklist, and the status each one starts from.
+CHECKLISTS = {
+    "prete": (READY, Convention.Status.DRAFT),
+    "signature-association": (SIGN_ASSOCIATION, Convention.Status.READY),
+    "signature-collectivite": (SIGN_AUTHORITY, Convention.Status.SIGNED_ASSOCIATION),
+}
+NEXT_CHECKLIST = {status: (step, url_step) for url_step, (step, status) in CHECKLISTS.items()}
+ACKNOWLEDGE_ERROR = (
+    "Cochez « J'ai pris connaissance des points à vérifier » pour continuer malgré eux."
+)
 
 
 @login_required
@@ -396,7 +472,19 @@ def convention_step(request, pk, step):
     form = (
         form_class(request.POST or None, initial=_initial(step, convention)) if form_class else None
     )
-    if request.method == "POST" and (form is None or form.is_valid()):
+    checklist = None
+    if step in CHECKLISTS and convention.status == CHECKLISTS[step][1]:
+        checklist = readiness(convention, CHECKLISTS[step][0])
+    has_errors = bool(checklist) and any(item.is_error for item in checklist)
+    has_warnings = bool(checklist) and any(not item.is_error for item in checklist)
+    acknowledged = request.POST.get("acknowledge") == "1"
+    if request.method == "POST" and has_warnings and not has_errors and not acknowledged:
+        if form is None:
+            messages.error(request, ACKNOWLEDGE_ERROR)
+        else:
+            form.is_valid()
+            form.add_error(None, ACKNOWLEDGE_ERROR)
+    elif request.method == "POST" and (form is None or form.is_valid()):
         try:
             run(request.user, convention, form.cleaned_data if form else {})
         except ValidationError as error:
@@ -408,7 +496,8 @@ def convention_step(request, pk, step):
             messages.success(request, f"{title} : fait.")
             return redirect(convention)
     ctx = {"form": form, "convention": convention, "title": title, "submit": title,
-           "confirm_only": form is None}  # fmt: skip
+           "confirm_only": form is None, "checklist": checklist, "has_errors": has_errors,
+           "has_warnings": has_warnings, "acknowledged": acknowledged}  # fmt: skip
     return render(request, "conventions/action_form.html", ctx)
 
 

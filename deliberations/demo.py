@@ -57,6 +57,7 @@ M. Yves MORAND, M. Gérard TARDY, M. Daniel TORGUES, M. Julien VASSAL
 TITLE = "Animation de l'écosystème d'innovation pour l'année 2024 par le pôle Minalogic"
 THEMATIC = "Filière industrie"
 NUMBER = "2024.00344"
+ACTES_IDENTIFIER = "99_DE-042-244200770-20240613-D20240034410"
 IMPUTATION = "INUM/SUFLI/65748"
 AMOUNT = Decimal("62500.00")
 DECISIONS = [
@@ -128,34 +129,38 @@ def load_deliberations(out, context):
         + [Attendance(session=session, member=members[n], status="excuse") for n in _names(EXCUSED)]
     )
 
-    deliberation, _ = Deliberation.objects.update_or_create(
-        authority=authority,
-        number=NUMBER,
-        defaults={
-            "session": session,
-            "title": TITLE,
-            "thematic": THEMATIC,
-            "statement": STATEMENT_FILE.read_text(encoding="utf-8"),
-            "votes_for": 60,
-            "votes_against": 0,
-            "abstentions": 0,
-            "not_participating": 0,
-            "prefecture_received_on": datetime.date(2024, 6, 21),
-            "transmission_platform": "DOTELEC - iXBus",
-            "actes_identifier": "99_DE-042-244200770-20240613-D20240034410",
-            "published_on": datetime.date(2024, 6, 21),
-        },
+    # Found by its @ctes identifier or its number (either may have been edited since the last
+    # run); an existing deliberation is left as it is.
+    deliberation = (
+        Deliberation.objects.filter(authority=authority, actes_identifier=ACTES_IDENTIFIER).first()
+        or Deliberation.objects.filter(authority=authority, number=NUMBER).first()
     )
-    deliberation.decisions.all().delete()
-    Decision.objects.bulk_create(
-        Decision(deliberation=deliberation, position=i, text=text)
-        for i, text in enumerate(DECISIONS, start=1)
-    )
+    if deliberation is None:
+        deliberation = Deliberation.objects.create(
+            authority=authority,
+            number=NUMBER,
+            session=session,
+            title=TITLE,
+            thematic=THEMATIC,
+            statement=STATEMENT_FILE.read_text(encoding="utf-8"),
+            votes_for=60,
+            votes_against=0,
+            abstentions=0,
+            not_participating=0,
+            prefecture_received_on=datetime.date(2024, 6, 21),
+            transmission_platform="DOTELEC - iXBus",
+            actes_identifier=ACTES_IDENTIFIER,
+            published_on=datetime.date(2024, 6, 21),
+        )
+        Decision.objects.bulk_create(
+            Decision(deliberation=deliberation, position=i, text=text)
+            for i, text in enumerate(DECISIONS, start=1)
+        )
 
     minalogic = context.get("minalogic") or Association.objects.get(
-        authority=authority, name="Minalogic"
+        authority=authority, managers__username="asso-minalogic"
     )
-    grant, _ = Grant.objects.update_or_create(
+    grant, _ = Grant.objects.get_or_create(
         deliberation=deliberation,
         association=minalogic,
         year=2024,
@@ -169,7 +174,7 @@ def load_deliberations(out, context):
     )
     summary = Session.objects.get(pk=session.pk).attendance
     out.write(
-        f"  Délibération n° {NUMBER} ({body.name} du 13/06/2024) : "
+        f"  Délibération n° {deliberation.number} ({body.name} du 13/06/2024) : "
         f"{summary.in_office_count} membres en exercice, {summary.present_count} présents, "
         f"{summary.proxies_count} pouvoirs, {summary.votes_count} voix ; "
         f"{deliberation.get_status_display().lower()}."

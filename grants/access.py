@@ -275,3 +275,16 @@ def can_request_single_payment(user, grant):
 def can_upload_financial_report(user, grant):
     """Only the association's managers hand in its compte rendu financier (Cerfa 15059)."""
     return manages(user, grant.association_id)
+
+
+# ---- people ----------------------------------------------------------------------------------
+
+
+def can_invite_manager(user, association):
+    """The authority's instructors (or a platform administrator) open the account of an
+    association's manager: they know who represents the association they instruct."""
+    return (
+        user.is_authenticated
+        and user.can_edit_associations
+        and _same_authority(user, association.authority_id)
+    )

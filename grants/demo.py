@@ -49,6 +49,21 @@ AUTHORITIES = {
 }
 
 
+def _demo_association(authority, manager_username, *, name, defaults):
+    """The demo association, found by what stays stable when someone edits the demo (its name,
+    its acronym, the demo manager's link to it); created only when none is found, and otherwise
+    left as the user changed it (load_demo must run again without undoing their edits)."""
+    candidates = Association.objects.filter(authority=authority)
+    found = candidates.filter(name=name).first()
+    if found is None and defaults.get("acronym"):
+        found = candidates.filter(acronym=defaults["acronym"]).first()
+    if found is None:
+        found = candidates.filter(managers__username=manager_username).first()
+    if found is not None:
+        return found
+    return Association.objects.create(authority=authority, name=name, **defaults)
+
+
 def load_foundation(out, context):
     authorities = {
         key: Authority.objects.update_or_create(siren=data["siren"], defaults=data)[0]
@@ -69,8 +84,9 @@ def load_foundation(out, context):
         ]
     }
 
-    scs, _ = Association.objects.update_or_create(
-        authority=authorities["amp"],
+    scs = _demo_association(
+        authorities["amp"],
+        "asso-scs",
         name="Pôle Solutions Communicantes Sécurisées",
         defaults={
             "acronym": "SCS",
@@ -95,12 +111,14 @@ def load_foundation(out, context):
             ),
         },
     )
-    scs.domains.set(
-        [domains[n] for n in ["Microélectronique", "Cybersécurité", "Numérique", "Innovation"]]
-    )
+    if not scs.domains.exists():
+        scs.domains.set(
+            [domains[n] for n in ["Microélectronique", "Cybersécurité", "Numérique", "Innovation"]]
+        )
 
-    minalogic, _ = Association.objects.update_or_create(
-        authority=authorities["sem"],
+    minalogic = _demo_association(
+        authorities["sem"],
+        "asso-minalogic",
         name="Minalogic",
         defaults={
             "acronym": "",
@@ -115,9 +133,10 @@ def load_foundation(out, context):
             ),
         },
     )
-    minalogic.domains.set(
-        [domains[n] for n in ["Optique-photonique", "Numérique", "Industrie", "Innovation"]]
-    )
+    if not minalogic.domains.exists():
+        minalogic.domains.set(
+            [domains[n] for n in ["Optique-photonique", "Numérique", "Industrie", "Innovation"]]
+        )
 
     accounts = [
         ("admin", Role.ADMIN, None, [], "Administrateur de la plateforme"),

@@ -9,7 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from grants import rules
 from grants.access import scope
-from grants.validators import validate_siren, validate_siret
+from grants.validators import validate_number_pattern, validate_siren, validate_siret
 
 
 class Tracked(models.Model):
@@ -69,6 +69,14 @@ class Authority(models.Model):
         decimal_places=2,
         default=rules.DEFAULT_ADVANCE_PERCENTAGE,
         validators=[MinValueValidator(Decimal("0")), MaxValueValidator(Decimal("100"))],
+    )
+    convention_number_pattern = models.CharField(
+        "modèle de numéro de convention",
+        max_length=60,
+        default="{year}-CONV-{seq:04d}",
+        validators=[validate_number_pattern],
+        help_text="{year} : l'exercice ; {seq:04d} : le rang dans l'année sur 4 chiffres. "
+        "Ex. « {year}-CONV-{seq:04d} » donne 2026-CONV-0001.",
     )
 
     history = HistoricalRecords()

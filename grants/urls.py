@@ -42,6 +42,7 @@ auth_patterns = [
 
 urlpatterns = [
     path("", views.home, name="home"),
+    path("", include("grants.accounts.urls")),
     path("compte/", include(auth_patterns)),
     path("associations/", include("associations.urls")),
     path("deliberations/", include("deliberations.urls")),

@@ -2,6 +2,7 @@
 
 import datetime
 import re
+import string
 
 from django.core.exceptions import ValidationError
 from stdnum.fr import siren, siret
@@ -82,3 +83,16 @@ def with_plausible_dates(form_class):
         if isinstance(field, forms.DateField) and validate_plausible_date not in field.validators:
             field.validators.append(validate_plausible_date)
     return form_class
+
+
+def validate_number_pattern(value):
+    """A convention number pattern: Python format fields {year} and {seq} only, {seq} required."""
+    try:
+        fields = [name for _, name, _, _ in string.Formatter().parse(value) if name is not None]
+        value.format(year=2026, seq=1)
+    except (ValueError, KeyError, IndexError) as error:
+        raise ValidationError(f"Modèle de numéro invalide : {error}.") from None
+    if set(fields) - {"year", "seq"}:
+        raise ValidationError("Seuls {year} et {seq} sont permis dans le modèle de numéro.")
+    if "seq" not in fields:
+        raise ValidationError("Le modèle de numéro doit contenir {seq} (le rang dans l'année).")

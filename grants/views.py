@@ -1,8 +1,10 @@
 import datetime
+from decimal import Decimal
 from urllib.parse import urlencode
 
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Exists, OuterRef, Q, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
@@ -10,10 +12,13 @@ from django.utils import timezone
 from associations.models import Association
 from conventions.manager_space import manager_dashboard
 from conventions.models import Convention, Justificatif
+from deliberations.models import Deliberation
 from grants import rules
 from grants.finance.filters import PaymentFilter
-from grants.models import Grant, Payment
+from grants.models import Commitment, Grant, Payment
 from grants.templatetags.fr import euros0
+
+ZERO = Decimal("0.00")
 
 
 def _link(name, **params):
@@ -22,72 +27,136 @@ def _link(name, **params):
 
 
 def staff_todo(user):
-    """What waits for the authority's staff, each line with its list: three queries (the
-    justificatifs, the payments and conventions by status in one aggregate each, the grants)."""
-    now = timezone.now()
-    limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
-    P, C = Payment.Status, Convention.Status
-    payments = (
-        Payment.objects.visible_to(user)
-        .filter(status__in=[P.REQUESTED, P.CERTIFIED])
-        .aggregate(
-            requested=Count("pk", filter=Q(status=P.REQUESTED)),
-            certified=Count("pk", filter=Q(status=P.CERTIFIED)),
-            overdue=Count("pk", filter=Q(status=P.CERTIFIED, certified_at__lt=limit)),
-        )
-    )
-    conventions = (
-        Convention.objects.visible_to(user)
-        .filter(status__in=[C.READY, C.SIGNED_ASSOCIATION])
-        .aggregate(
-            ready=Count("pk", filter=Q(status=C.READY)),
-            signed=Count("pk", filter=Q(status=C.SIGNED_ASSOCIATION)),
-        )
-    )
+    """What waits for the authority's staff, one count query per line, each with its list."""
+    payments = Payment.objects.visible_to(user)
+    conventions = Convention.objects.visible_to(user)
     covered = Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))
+    status = Convention.Status
+    instructs, finance = user.can_instruct or user.is_platform_admin, user.is_finance
+    not_committed = ~Exists(Commitment.objects.filter(grant_id=OuterRef("pk")))
     lines = [
         (
-            "Justificatifs déposés à examiner",
-            Justificatif.objects.visible_to(user)
-            .filter(is_current=True, status=Justificatif.Status.SUBMITTED)
-            .count(),
-            _link("justificatif_queue"),
-        ),
-        (
-            "Demandes de versement : service fait à certifier",
-            payments["requested"],
-            _link("finance_queue", state=PaymentFilter.TO_CERTIFY),
-        ),
-        (
-            "Versements à mandater",
-            payments["certified"],
+            (
+                "Demande de versement certifiée, à mandater",
+                "Demandes de versement certifiées, à mandater",
+            ),
+            payments.filter(status=Payment.Status.CERTIFIED),
             _link("finance_queue", state=PaymentFilter.TO_ORDER),
+            finance,
         ),
         (
-            "Versements en retard (service fait depuis plus de 30 jours)",
-            payments["overdue"],
+            (
+                "Versement en retard (service fait depuis plus de 30 jours)",
+                "Versements en retard (service fait depuis plus de 30 jours)",
+            ),
+            payments.overdue(timezone.now()),
             _link("finance_queue", state=PaymentFilter.OVERDUE),
+            finance,
         ),
         (
-            "Conventions prêtes à signer par l'association",
-            conventions["ready"],
-            _link("convention_list", status=C.READY),
+            ("Subvention exécutoire à engager", "Subventions exécutoires à engager"),
+            Grant.objects.visible_to(user)
+            .filter(deliberation__status=Deliberation.Status.EXECUTORY)
+            .filter(not_committed),
+            _link("finance_grant_list"),
+            finance,
         ),
         (
-            "Conventions signées par l'association, à signer par la collectivité",
-            conventions["signed"],
-            _link("convention_list", status=C.SIGNED_ASSOCIATION),
+            ("Justificatif déposé à examiner", "Justificatifs déposés à examiner"),
+            Justificatif.objects.visible_to(user).filter(
+                is_current=True, status=Justificatif.Status.SUBMITTED
+            ),
+            _link("justificatif_queue"),
+            instructs,
         ),
         (
-            f"Subventions de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
+            (
+                "Demande de versement : service fait à certifier",
+                "Demandes de versement : service fait à certifier",
+            ),
+            payments.filter(status=Payment.Status.REQUESTED),
+            _link("finance_queue", state=PaymentFilter.TO_CERTIFY),
+            instructs,
+        ),
+        (
+            (
+                "Convention prête à signer par l'association",
+                "Conventions prêtes à signer par l'association",
+            ),
+            conventions.filter(status=status.READY),
+            _link("convention_list", status=status.READY),
+            instructs,
+        ),
+        (
+            (
+                "Convention signée par l'association, à signer par la collectivité",
+                "Conventions signées par l'association, à signer par la collectivité",
+            ),
+            conventions.filter(status=status.SIGNED_ASSOCIATION),
+            _link("convention_list", status=status.SIGNED_ASSOCIATION),
+            instructs,
+        ),
+        (
+            (
+                f"Subvention de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
+                f"Subventions de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
+            ),
             Grant.objects.visible_to(user)
             .filter(amount__gt=rules.CONVENTION_THRESHOLD)
-            .filter(~Exists(covered))
-            .count(),
+            .filter(~Exists(covered)),
             _link("grants_missing_convention"),
+            instructs,
         ),
     ]
-    return [(label, count, url) for label, count, url in lines if count]
+    # Each role sees its own work only (a platform admin sees the instructors' and finance's).
+    if user.is_platform_admin:
+        lines = [(label, qs, url, True) for label, qs, url, _ in lines]
+    counted = [(forms, qs.count(), url) for forms, qs, url, mine in lines if mine]
+    return [(forms[count > 1], count, url) for forms, count, url in counted if count]
+
+
+ADOPTED = [
+    Deliberation.Status.ADOPTED,
+    Deliberation.Status.TRANSMITTED,
+    Deliberation.Status.PUBLISHED,
+    Deliberation.Status.EXECUTORY,
+]
+
+
+def grant_totals(user, years=5):
+    """Per year: proposed (deliberation not adopted yet, or none), voted (adopted), committed
+    and paid. Three aggregate queries whatever the number of grants."""
+    grants = Grant.objects.visible_to(user)
+    voted = Q(deliberation__status__in=ADOPTED)
+    rows = {
+        row["year"]: {**row, "committed": ZERO, "paid": ZERO}
+        for row in grants.values("year")
+        .annotate(
+            count=Count("id"),
+            proposed=Coalesce(Sum("amount", filter=~voted), ZERO),
+            voted=Coalesce(Sum("amount", filter=voted), ZERO),
+        )
+        .order_by("-year")[:years]
+    }
+    if not rows:
+        return []
+    for row in (
+        Commitment.objects.visible_to(user)
+        .filter(grant__year__in=rows)
+        .values("grant__year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        rows[row["grant__year"]]["committed"] = row["total"]
+    for row in (
+        Payment.objects.visible_to(user)
+        .filter(status=Payment.Status.PAID, convention__year__in=rows)
+        .values("convention__year")
+        .annotate(total=Sum("amount"))
+        .order_by()
+    ):
+        rows[row["convention__year"]]["paid"] = row["total"]
+    return sorted(rows.values(), key=lambda row: row["year"], reverse=True)
 
 
 @login_required
@@ -99,10 +168,7 @@ def home(request):
         return render(request, "grants/home_manager.html", manager_dashboard(user))
 
     associations = Association.objects.visible_to(user)
-    grants = Grant.objects.visible_to(user)
-    # order_by(): without it the model's ordering joins the associations into the GROUP BY.
-    totals = grants.order_by().values("year").annotate(total=Sum("amount"), count=Count("id"))
-    totals = sorted(totals, key=lambda row: row["year"], reverse=True)[:5]
+    totals = grant_totals(user)
     ctx = {
         "year": year,
         "association_count": associations.count(),

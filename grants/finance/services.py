@@ -20,6 +20,8 @@ from associations.indicators.models import indicators_awaiting_submission
 from associations.models import AssociationBudget
 from conventions.models import Convention, Justificatif
 from conventions.notifications import services as notifications
+from conventions.readiness import ADVANCE_REQUEST, grant_commitment_readiness, readiness
+from conventions.readiness import require as require_checklist
 from grants import rules
 from grants.access import can_certify, can_manage_budget, can_order, can_request_payment, require
 from grants.finance.models import (
@@ -288,6 +290,7 @@ def grant_commit(*, grant, budget_line, number, date, user):
             "(transmission en préfecture et publication) : la subvention ne peut pas être "
             "engagée."
         )
+    require_checklist(grant_commitment_readiness(grant), "engager la subvention")
     committed = committed_on(line)
     if not rules.commitment_fits(grant.amount, line.voted_credits, committed):
         available = rules.available_credits(line.voted_credits, committed)
@@ -360,6 +363,7 @@ def missing_justificatifs(convention):
 
 def _check_advance(convention, finances, amount):
     _require_payable_convention(convention, "L'acompte")
+    require_checklist(readiness(convention, ADVANCE_REQUEST), "demander l'acompte")
     if finances.has_live_balance:
         raise ValidationError("Le solde a déjà été demandé : un acompte n'est plus possible.")
     if finances.has_live_advance:

@@ -14,9 +14,11 @@ from django.db.models import Count, OuterRef, Q, Sum
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
+from conventions.readiness import grant_commitment_readiness
 from grants import access, rules
 from grants.access import finance_required, staff_required
 from grants.audit.history import money_history
@@ -144,6 +146,15 @@ def budget_line_detail(request, pk):
     return render(request, "grants/finance/budget_line_detail.html", ctx)
 
 
+def _safe_next(request):
+    target = request.POST.get("next") or request.GET.get("next") or ""
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 def _save_line(request, form):
     try:
         line = services.budget_line_save(form.instance, request.user)
@@ -151,7 +162,22 @@ def _save_line(request, form):
         _apply_errors(form, error)
         return None
     messages.success(request, f"La ligne {line.imputation} ({line.year}) est enregistrée.")
-    return redirect(line)
+    return redirect(_safe_next(request) or line)
+
+
+def _initial_from_grant(request):
+    """The line the deliberation cites (Grant.budget_imputation, e.g. INUM/SUFLI/65748)."""
+    key = request.GET.get("subvention", "")
+    if not key.isdigit():
+        return {}
+    grant = Grant.objects.visible_to(request.user).filter(pk=key).first()
+    if grant is None:
+        return {}
+    initial = {"year": grant.year}
+    services_part, _, nature = (grant.budget_imputation or "").strip().rpartition("/")
+    if nature.isdigit():
+        initial.update(nature=nature, chapter=nature[:2], service_codes=services_part)
+    return initial
 
 
 @finance_required
@@ -160,12 +186,12 @@ def budget_line_create(request):
     user = request.user
     form_class = PlatformBudgetLineForm if user.is_platform_admin else BudgetLineForm
     kwargs = {} if user.is_platform_admin else {"authority": user.authority}
-    form = form_class(request.POST or None, **kwargs)
+    form = form_class(request.POST or None, initial=_initial_from_grant(request), **kwargs)
     if request.method == "POST" and form.is_valid():
         response = _save_line(request, form)
         if response:
             return response
-    ctx = {"form": form, "title": "Nouvelle ligne budgétaire"}
+    ctx = {"form": form, "title": "Nouvelle ligne budgétaire", "next": _safe_next(request)}
     return render(request, "grants/finance/budget_line_form.html", ctx)
 
 
@@ -229,7 +255,8 @@ def grant_commit(request, pk):
                 f"(engagement n° {commitment.number}).",
             )
             return redirect(commitment.budget_line)
-    ctx = {"form": form, "grant": grant, "title": "Engager la subvention"}
+    ctx = {"form": form, "grant": grant, "title": "Engager la subvention",
+           "checklist": grant_commitment_readiness(grant)}  # fmt: skip
     return render(request, "grants/finance/commitment_form.html", ctx)
 
 

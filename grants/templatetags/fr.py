@@ -55,12 +55,6 @@ def percent_short(value):
     return f"{text}{NBSP}%"
 
 
-def plural(count, singular, plural_form=None):
-    """'1 membre', '3 membres', '0 membre' (French: the plural starts at 2); `plural_form`
-    for the irregular ones ('1 jour', '2 jours' is regular; '1 travail', '2 travaux' is not)."""
-    return f"{count} {singular if count <= 1 else (plural_form or singular + 's')}"
-
-
 @register.simple_tag(takes_context=True)
 def query_transform(context, **kwargs):
     """The current query string with some parameters replaced (for pagination and sorting)."""
@@ -71,3 +65,20 @@ def query_transform(context, **kwargs):
         else:
             params[key] = value
     return params.urlencode()
+
+
+def plural(count, singular, plural_form=None):
+    """« 0 pièce », « 1 pièce », « 2 pièces »: in French 0 and 1 take the singular. The one helper
+    for counted words (pages, checks, messages)."""
+    return f"{count} {singular if abs(count) < 2 else (plural_form or singular + 's')}"
+
+
+@register.filter
+def compte(count, forms):
+    """{{ n|compte:"pièce,pièces" }} → « 1 pièce », « 3 pièces » (plural defaults to +s)."""
+    singular, _, plural_form = str(forms).partition(",")
+    try:
+        number = int(count)
+    except (TypeError, ValueError):
+        number = len(count) if hasattr(count, "__len__") else 0
+    return plural(number, singular, plural_form or None)

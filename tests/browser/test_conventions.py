@@ -1,3 +1,4 @@
+import datetime
 from decimal import Decimal
 
 import pytest
@@ -5,14 +6,26 @@ import pytest
 from conventions.models import Convention
 from grants.models import Role
 from tests.browser.utils import assert_accessible, login
-from tests.conventions.factories import ConventionTemplateFactory
+from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
+from tests.deliberations.factories import DeliberationFactory, SessionFactory
 from tests.factories import GrantFactory, UserFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
 
 
+def executory_deliberation(authority):
+    return DeliberationFactory(
+        authority=authority, session=SessionFactory(body__authority=authority), votes_for=10,
+        prefecture_received_on=datetime.date(2024, 6, 21), published_on=datetime.date(2024, 6, 21),
+    )  # fmt: skip
+
+
 def test_staff_prepare_generate_mark_ready_and_record_signatures(page, live_server):
     grant = GrantFactory(amount=Decimal("66000.00"), year=2024, association__name="Pôle SCS")
+    grant.deliberation = executory_deliberation(grant.authority)
+    grant.save()
+    budget = forecast_budget(grant.association, charges=Decimal("132000"), public=grant.amount)
+    budget.lines.filter(is_public=True).update(authority=grant.authority)
     ConventionTemplateFactory(authority=grant.authority, name="Convention annuelle")
     UserFactory(username="marie", role=Role.INSTRUCTOR, authority=grant.authority)
 
@@ -24,6 +37,7 @@ def test_staff_prepare_generate_mark_ready_and_record_signatures(page, live_serv
     page.get_by_label("Modèle").select_option(label="Convention annuelle (v1)")
     page.get_by_label("Numéro").fill("2024-SCS-01")
     assert page.get_by_label("2024 — 66 000,00").is_checked()
+    page.get_by_label("Budget prévisionnel (annexe I)").select_option(index=1)
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer").click()
     assert "Convention n° 2024-SCS-01" in page.get_by_role("heading", level=1).inner_text()

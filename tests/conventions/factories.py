@@ -119,3 +119,33 @@ class JustificatifFactory(DjangoModelFactory):
     reviewed_at = factory.LazyAttribute(
         lambda o: None if o.status == Justificatif.Status.SUBMITTED else timezone.now()
     )
+
+
+def signable(convention, *, executory=True):
+    """Give a convention what its signature needs (readiness checklist): an adopted deliberation
+    (executory unless told otherwise) and a balanced forecast budget whose line for the authority
+    equals the grants."""
+    from deliberations.models import Deliberation
+    from tests.deliberations.factories import DeliberationFactory, SessionFactory
+
+    session = SessionFactory(body__authority=convention.authority)
+    deliberation = DeliberationFactory(
+        authority=convention.authority,
+        session=session,
+        votes_for=10,
+        prefecture_received_on=datetime.date(2024, 6, 21) if executory else None,
+        published_on=datetime.date(2024, 6, 21) if executory else None,
+    )
+    assert deliberation.status == (
+        Deliberation.Status.EXECUTORY if executory else Deliberation.Status.ADOPTED
+    )
+    budget = forecast_budget(
+        convention.association, year=convention.year, charges=convention.amount * 2,
+        public=convention.amount,
+    )  # fmt: skip
+    budget.lines.filter(is_public=True).update(authority=convention.authority)
+    Convention.objects.filter(pk=convention.pk).update(
+        deliberation=deliberation, forecast_budget=budget
+    )
+    convention.refresh_from_db()
+    return convention

@@ -207,3 +207,16 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, count, django_asse
     with django_assert_num_queries(11):
         response = client.get(reverse("home"))
     assert len(response.context["conventions"]) == count
+
+
+def test_the_pieces_count_says_what_is_left_to_hand_in_once_uploaded(client, convention, manager):
+    kinds = list(convention.required_justificatif_kinds)
+    response = home(client, manager).content.decode()
+    assert f"{len(kinds)} sur {len(kinds)} à déposer" in response
+    for kind in kinds:
+        services.justificatif_upload(
+            user=manager, convention=convention, kind=kind, upload=pdf_upload()
+        )
+    response = home(client, manager).content.decode()
+    assert "à déposer" not in response and "Tous déposés" in response
+    assert f"{len(kinds)} pièces en cours d&#x27;examen" in response

@@ -8,7 +8,7 @@ from django.core.files.base import ContentFile
 from conventions import services
 from conventions.models import Convention, ConventionEvent
 from grants.models import Role
-from tests.conventions.factories import ConventionFactory, forecast_budget, signed
+from tests.conventions.factories import ConventionFactory, forecast_budget, signable, signed
 from tests.factories import AuthorityFactory, GrantFactory, ManagerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -27,7 +27,7 @@ def with_pdf(convention):
 
 @pytest.fixture
 def convention():
-    return ConventionFactory()
+    return signable(ConventionFactory())
 
 
 @pytest.fixture
@@ -214,7 +214,8 @@ def test_terminate_needs_a_reason(convention, instructor):
     assert convention.status == Status.TERMINATED and not convention.is_signed_by_both
 
 
-def test_obligations_from_the_forecast_budget(convention):
+def test_obligations_from_the_forecast_budget():
+    convention = ConventionFactory()
     budget = forecast_budget(
         convention.association, charges=Decimal("100000"), public=Decimal("153000.01")
     )
@@ -228,7 +229,8 @@ def test_obligations_from_the_forecast_budget(convention):
     assert convention.justificatifs_due_date == datetime.date(2025, 6, 30)
 
 
-def test_no_auditor_report_at_exactly_153000(convention):
+def test_no_auditor_report_at_exactly_153000():
+    convention = ConventionFactory()
     convention.forecast_budget = forecast_budget(
         convention.association, charges=Decimal("400000"), public=Decimal("153000.00")
     )

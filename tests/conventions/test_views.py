@@ -12,6 +12,7 @@ from tests.conventions.factories import (
     ConventionFactory,
     ConventionTemplateFactory,
     JustificatifFactory,
+    signable,
     signed,
 )
 from tests.factories import AssociationFactory, GrantFactory, ManagerFactory, UserFactory
@@ -21,7 +22,7 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def convention():
-    convention = ConventionFactory()
+    convention = signable(ConventionFactory())
     convention.pdf_file.save("c.pdf", ContentFile(b"%PDF-1.4 generated"), save=True)
     return convention
 

@@ -130,3 +130,16 @@ def test_write_buttons_are_hidden_from_read_only_roles(client, world):
     page = client.get(reverse("deliberation_detail", args=[world["deliberation"].pk])).text
     assert "Télécharger l'extrait (PDF)" in page
     assert "Modifier" not in page and "Régénérer" not in page
+
+
+def test_the_detail_shows_problems_first_and_collapses_the_passed_checks(client, world):
+    client.force_login(UserFactory(role=Role.VIEWER, authority=world["authority"]))
+    page = client.get(reverse("deliberation_detail", args=[world["deliberation"].pk])).text
+    checks = page[page.index('id="checks-title"') :]
+    assert '<details class="checks-passed">' in checks
+    assert "contrôles conformes</span>" in checks
+    # Not transmitted nor published yet: that problem comes before the collapsed line.
+    first_problem = min(
+        i for i in (checks.find("check-warning"), checks.find("check-error")) if i != -1
+    )
+    assert first_problem < checks.index("<details")

@@ -72,6 +72,7 @@ can_notify_grant                  non      oui               oui      oui       
 can_request_single_payment        non      oui               oui      oui       non          non         non       oui        non
 can_upload_financial_report       non      non               non      non       non          non         non       oui        non
 can_see_history                   non      oui               oui      oui       oui          oui         oui       non        non
+can_invite_manager                non      oui               oui      oui       non          non         non       non        non
 """
 
 
@@ -152,6 +153,7 @@ def test_who_may_act_role_by_role(world, people):
         "can_request_single_payment": lambda u: access.can_request_single_payment(u, convention),
         "can_upload_financial_report": lambda u: access.can_upload_financial_report(u, convention),
         "can_see_history": access.can_see_history,  # of the records the user may see
+        "can_invite_manager": lambda u: access.can_invite_manager(u, scs),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -22,9 +22,9 @@ def test_staff_home_lists_what_waits_with_links_to_each_list(client):
     GrantFactory(association=convention.association, amount=Decimal("23000.00"), year=2026)
     lines = todo(client, UserFactory(authority=convention.authority))
     assert [(label, count) for label, count, _ in lines] == [
-        ("Justificatifs déposés à examiner", 1),
-        ("Conventions prêtes à signer par l'association", 1),
-        ("Subventions de plus de 23\u00a0000\u00a0€ sans convention", 1),
+        ("Justificatif déposé à examiner", 1),
+        ("Convention prête à signer par l'association", 1),
+        ("Subvention de plus de 23\u00a0000\u00a0€ sans convention", 1),
     ]
     assert lines[1][2] == reverse("convention_list") + "?status=prete_signature"
 
@@ -44,3 +44,44 @@ def test_staff_home_makes_a_fixed_number_of_queries(client, django_assert_max_nu
     client.force_login(UserFactory(authority=convention.authority))
     with django_assert_max_num_queries(13):
         client.get(reverse("home"))
+
+
+def test_each_role_sees_its_own_work_first_and_the_amounts_split(client):
+    from deliberations.models import Deliberation
+    from tests.conventions.factories import signed
+    from tests.deliberations.factories import DeliberationFactory, SessionFactory
+    from tests.grants.finance.factories import PaymentFactory
+
+    convention = ConventionFactory(status=Convention.Status.READY, year=2026)
+    JustificatifFactory(convention=convention)
+    authority = convention.authority
+    adopted = DeliberationFactory(
+        authority=authority, session=SessionFactory(body__authority=authority), votes_for=10
+    )
+    assert adopted.status == Deliberation.Status.ADOPTED
+    draft = DeliberationFactory(authority=authority)
+    GrantFactory(association=convention.association, amount=Decimal("40000.00"), year=2026,
+                 deliberation=draft)  # fmt: skip
+    GrantFactory(association=convention.association, amount=Decimal("1000.00"), year=2026,
+                 deliberation=adopted)  # fmt: skip
+    signed(convention)
+    from django.utils import timezone
+
+    certifier = UserFactory(authority=authority)
+    PaymentFactory(convention=convention, status="service_fait", amount=Decimal("500.00"),
+                   certified_at=timezone.now(), certified_by=certifier)  # fmt: skip
+
+    finance = UserFactory(role="financier", authority=authority)
+    labels = [label for label, _, _ in todo(client, finance)]
+    assert labels == ["Demande de versement certifiée, à mandater"]
+    response = client.get(reverse("home"))
+    row = response.context["grant_totals"][0]
+    # The factory's convention grant (62 500 €, no deliberation) and the draft's 40 000 € are
+    # proposed, not voted.
+    assert (row["year"], row["proposed"], row["voted"]) == (
+        2026, Decimal("102500.00"), Decimal("1000.00"),
+    )  # fmt: skip
+    assert "examiner" not in response.text
+
+    viewer = UserFactory(role="consultation", authority=authority)
+    assert todo(client, viewer) == []

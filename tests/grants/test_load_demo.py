@@ -76,3 +76,39 @@ def test_the_demo_holds_a_small_grant_notified_and_paid_once(capsys):
     assert payment.convention_id is None and payment.commitment.grant == grant
     line = BudgetLine.objects.with_consumption().get(pk=payment.commitment.budget_line_id)
     assert line.paid == 52800 + 8000
+
+
+def test_load_demo_runs_again_after_the_demo_data_was_edited():
+    """A renamed association and a renumbered deliberation are kept, not duplicated, and the
+    second run does not stop on the @ctes identifier's uniqueness."""
+    from conventions.models import Convention
+    from deliberations.models import Deliberation
+
+    call_command("load_demo", force=True)
+    scs = Association.objects.get(acronym="SCS")
+    scs.name, scs.acronym = "Pôle SCS (renommé)", "SCS-R"
+    scs.save()
+    minalogic = Association.objects.get(name="Minalogic")
+    minalogic.name = "Minalogic Auvergne-Rhône-Alpes"
+    minalogic.save()
+    deliberation = Deliberation.objects.get(number="2024.00344")
+    deliberation.number = "2024.00344-bis"
+    deliberation.save()
+    convention = Convention.objects.get(association=scs)
+    convention.objectives = "- Objectif modifié par l'instructeur"
+    convention.save()
+    counts = (Association.objects.count(), Deliberation.objects.count(), Convention.objects.count())
+
+    call_command("load_demo", force=True)
+
+    assert (
+        Association.objects.count(),
+        Deliberation.objects.count(),
+        Convention.objects.count(),
+    ) == counts
+    assert Association.objects.get(pk=scs.pk).name == "Pôle SCS (renommé)"
+    assert Association.objects.get(pk=minalogic.pk).name == "Minalogic Auvergne-Rhône-Alpes"
+    assert Deliberation.objects.get(pk=deliberation.pk).number == "2024.00344-bis"
+    assert Convention.objects.get(pk=convention.pk).objectives == (
+        "- Objectif modifié par l'instructeur"
+    )

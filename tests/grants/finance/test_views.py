@@ -380,3 +380,41 @@ def test_platform_admin_sees_every_authority(client, line):
     response = client.get(reverse("budget_line_list"))
     assert response.context["page"].paginator.count == 2
     assert ManagerFactory  # imported for symmetry with the payments tests
+
+
+def test_the_line_form_prefills_the_imputation_the_deliberation_cites_and_returns_to_commit(
+    client,
+):
+    authority = AuthorityFactory()
+    grant = GrantFactory(association__authority=authority, authority=authority, year=2026,
+                         budget_imputation="INUM/SUFLI/65748")  # fmt: skip
+    client.force_login(UserFactory(role=Role.FINANCE, authority=authority))
+    back = reverse("grant_commit", args=[grant.pk])
+    url = reverse("budget_line_create") + f"?subvention={grant.pk}&next={back}"
+    form = client.get(url).context["form"]
+    assert (form.initial["service_codes"], form.initial["nature"], form.initial["chapter"]) == (
+        "INUM/SUFLI", "65748", "65",
+    )  # fmt: skip
+    data = {"year": 2026, "budget": "principal", "section": "fonctionnement", "chapter": "65",
+            "nature": "65748", "service_codes": "INUM/SUFLI", "label": "Subventions",
+            "voted_credits": "100 000,00", "next": back}  # fmt: skip
+    response = client.post(url, data)
+    assert response.status_code == 302 and response.url == back
+    assert BudgetLine.objects.get(authority=authority).imputation == "INUM/SUFLI/65748"
+    data.update(nature="65741", service_codes="INUM/OTHER", next="https://evil.example/")
+    response = client.post(reverse("budget_line_create"), data)
+    assert response.status_code == 302 and not response.url.startswith("https://evil")
+
+
+def test_the_commitment_page_lists_the_checklist_before_the_button(client):
+    from tests.deliberations.factories import DeliberationFactory
+
+    authority = AuthorityFactory()
+    grant = GrantFactory(association__authority=authority, authority=authority,
+                         amount=Decimal("40000.00"))  # fmt: skip
+    grant.deliberation = DeliberationFactory(authority=authority)  # a draft
+    grant.save()
+    client.force_login(UserFactory(role=Role.FINANCE, authority=authority))
+    page = client.get(reverse("grant_commit", args=[grant.pk])).text
+    assert "Bloquant" in page and "n&#x27;est pas adoptée" in page
+    assert page.index("Avant d'engager") < page.index("Aucune ligne budgétaire")

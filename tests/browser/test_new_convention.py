@@ -1,0 +1,114 @@
+"""A 40 000 € grant to its convention and its advance, as a new user does it from the menus:
+"Nouvelle convention", the readiness checklist that blocks (no forecast budget) and the fix it
+links to, the signatures dated today, the advance requested, certified, committed and ordered."""
+
+import datetime
+from decimal import Decimal
+
+import pytest
+from django.utils import timezone
+
+from conventions.models import Convention
+from grants.models import Payment, Role
+from tests.browser.utils import login
+from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
+from tests.deliberations.factories import DeliberationFactory, SessionFactory
+from tests.factories import AssociationFactory, GrantFactory, ManagerFactory, UserFactory
+from tests.grants.finance.factories import BudgetLineFactory
+
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+
+def switch_user(page, live_server, username):
+    page.context.clear_cookies()
+    login(page, live_server, username)
+
+
+def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, live_server):
+    today = timezone.localdate()
+    year = today.year
+    association = AssociationFactory(name="Maison de l'innovation")
+    authority = association.authority
+    AssociationFactory(name="Autre association", authority=authority)
+    deliberation = DeliberationFactory(
+        authority=authority, number=f"{year}.00077",
+        session=SessionFactory(body__authority=authority, date=today - datetime.timedelta(30)),
+        votes_for=10, prefecture_received_on=today - datetime.timedelta(20),
+        published_on=today - datetime.timedelta(20),
+    )  # fmt: skip
+    GrantFactory(association=association, authority=authority, year=year, deliberation=deliberation,
+                 amount=Decimal("40000.00"), object="Fonctionnement global",
+                 budget_imputation="INUM/SUFLI/65748")  # fmt: skip
+    budget = forecast_budget(association, year=year, charges=Decimal("100000"),
+                             public=Decimal("40000"))  # fmt: skip
+    budget.lines.filter(is_public=True).update(authority=authority)
+    ConventionTemplateFactory(authority=authority, name="Convention annuelle")
+    BudgetLineFactory(authority=authority, year=year, service_codes="INUM/SUFLI", nature="65748",
+                      chapter="65", voted_credits=Decimal("500000.00"))  # fmt: skip
+    UserFactory(username="marie", role=Role.INSTRUCTOR, authority=authority)
+    UserFactory(username="paul", role=Role.FINANCE, authority=authority)
+    ManagerFactory(username="asso", associations=[association])
+
+    # From the menu: one association field; choosing it lists its grants (no reload).
+    login(page, live_server, "marie")
+    page.get_by_role("link", name="Conventions", exact=True).click()
+    page.get_by_role("link", name="Nouvelle convention").click()
+    assert page.locator("select[name=association]").count() == 1
+    assert page.get_by_label("Numéro").input_value() == f"{year}-CONV-0001"
+    page.get_by_label("Association").select_option(label="Maison de l'innovation")
+    page.locator("#convention-choices input[name=grants]").first.wait_for()
+    page.get_by_label(f"{year} — 40 000,00 € — Fonctionnement global").check()
+    page.get_by_label("Délibération").select_option(label=f"Délibération n° {year}.00077")
+    page.get_by_role("button", name="Enregistrer").click()
+    assert f"Convention n° {year}-CONV-0001" in page.get_by_role("heading", level=1).inner_text()
+
+    # The checklist says what is missing before the confirm button, with the link that fixes it.
+    page.get_by_role("button", name="Générer le PDF").click()
+    page.get_by_role("link", name="Déclarer prête pour signature").click()
+    assert page.get_by_text("Aucun budget prévisionnel n'est rattaché").is_visible()
+    assert page.get_by_role("button", name="Déclarer prête pour signature").count() == 0
+    page.get_by_role("link", name="Rattacher le budget prévisionnel").click()
+    page.get_by_label("Budget prévisionnel (annexe I)").select_option(index=1)
+    page.get_by_role("button", name="Enregistrer").click()
+    page.get_by_role("button", name="Régénérer le PDF").click()
+    page.get_by_role("link", name="Déclarer prête pour signature").click()
+    assert page.get_by_text("Toutes les conditions sont réunies").is_visible()
+    page.get_by_role("button", name="Déclarer prête pour signature").click()
+
+    # Signatures: the dates are today unless changed.
+    page.get_by_role("link", name="Enregistrer la signature de l'association").click()
+    assert page.get_by_label("Date de signature").input_value() == today.isoformat()
+    page.get_by_role("button", name="Enregistrer la signature de l'association").click()
+    page.get_by_role("link", name="Enregistrer la signature de la collectivité").click()
+    page.get_by_label("Nom du signataire").fill("Martine VASSAL")
+    page.get_by_role("button", name="Enregistrer la signature de la collectivité").click()
+    convention = Convention.objects.get(number=f"{year}-CONV-0001")
+    assert convention.is_signed_by_both and convention.authority_signed_at == today
+
+    # The manager asks for the advance (80 % of 40 000 €).
+    switch_user(page, live_server, "asso")
+    page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
+    page.get_by_role("link", name="Demander l'acompte").click()
+    page.get_by_label("Montant de l'acompte demandé (€)").fill("32 000,00")
+    page.get_by_label("Nom et qualité du signataire").fill("Jeanne DURAND, présidente")
+    page.get_by_label("Je certifie la réalité de la dépense").check()
+    page.get_by_role("button", name="Envoyer la demande").click()
+
+    # The instructor certifies; finance commits the grant on the cited line, then orders.
+    switch_user(page, live_server, "marie")
+    page.get_by_role("link", name="Finances").click()
+    page.get_by_role("link", name="Certifier le versement de Maison de l'innovation").click()
+    page.get_by_role("button", name="Certifier le service fait").click()
+
+    switch_user(page, live_server, "paul")
+    page.get_by_role("link", name="Finances").click()
+    page.get_by_role("link", name="Engagements des subventions").click()
+    page.get_by_role("link", name="Engager la subvention de Maison de l'innovation").click()
+    page.get_by_label("Numéro d'engagement").fill(f"{year}-EJ-0001")
+    page.get_by_role("button", name="Engager 40 000,00 €").click()
+    page.goto(f"{live_server.url}/finances/?state=a_mandater")
+    page.get_by_role("link", name="Mandater le versement de Maison de l'innovation").click()
+    page.get_by_label("Numéro du mandat").fill(f"{year}-M-0001")
+    page.get_by_role("button", name="Enregistrer le mandat").click()
+    payment = Payment.objects.get(convention=convention)
+    assert (payment.status, payment.amount) == (Payment.Status.ORDERED, Decimal("32000.00"))
