@@ -195,10 +195,10 @@ def totals_by_year(user, authority, years):
     return totals
 
 
-def breakdown(user, authority, years, dimension):
+def breakdown(user, authority, years, dimension, totals=None):
     """The four amounts per group of `dimension` and year (2 queries; 2 more for the totals
-    when a grant may fall in several groups). Groups sort by the last year's voted amount; the
-    empty group comes last."""
+    when a grant may fall in several groups and `totals`, from totals_by_year(), is not given).
+    Groups sort by the last year's voted amount; the empty group comes last."""
     rows = {}
 
     def row_for(label):
@@ -218,7 +218,9 @@ def breakdown(user, authority, years, dimension):
         group = row_for(row[path])
         year = row["commitment__grant__year"]
         group.by_year.setdefault(year, Amounts()).paid = row["paid"]
-    if dimension.partitions:
+    if totals is not None:
+        pass
+    elif dimension.partitions:
         totals = {year: Amounts() for year in years}
         for row in rows.values():
             for year, amounts in row.by_year.items():
