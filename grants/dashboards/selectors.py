@@ -369,6 +369,7 @@ class LateJustificatifs:
     by_kind: list  # [(kind label, count, oldest due date)]
     oldest: list  # Justificatif rows, the most overdue first
     total: int
+    missing: int = 0  # required pieces never handed in, due date passed (included in total)
 
     @property
     def oldest_rows(self):
@@ -387,8 +388,46 @@ def late_queryset(user, authority, years, today):
     )
 
 
+# The most kinds a convention may call for (conventions.obligations.convention_obligations).
+MOST_REQUIRED_KINDS = 5
+
+
+def missing_pieces(user, authority, years, today):
+    """[(convention year, kind, due date)] of the required pieces never handed in whose due date
+    has passed (conventions.justificatifs.due: the same required kinds and due dates as the
+    renewal check and the reminders). A pass in Python over the conventions owing their pieces
+    that lack at least one kind, read in chunks of 2 000 with their prefetches: at most 4
+    queries per chunk (one chunk below 2 000 such conventions), memory bounded by the chunk."""
+    from conventions.justificatifs.due import OWING_STATUSES, due_state, with_justificatif_data
+    from conventions.models import Convention
+
+    candidates = (
+        Convention.objects.visible_to(user)
+        .filter(authority=authority, year__in=years, status__in=OWING_STATUSES)
+        .annotate(
+            current_kinds=Count(
+                "justificatifs__kind", filter=Q(justificatifs__is_current=True), distinct=True
+            )
+        )
+        .filter(current_kinds__lt=MOST_REQUIRED_KINDS)
+        .order_by()
+    )
+    missing = []
+    for convention in with_justificatif_data(candidates).iterator(chunk_size=2000):
+        state = due_state(convention, today)
+        if state.due_date >= today:
+            continue
+        missing += [
+            (convention.year, item.kind, state.due_date)
+            for item in state.items
+            if item.state == "missing"
+        ]
+    return missing
+
+
 def late_justificatifs(user, authority, years, today):
-    """The late justificatifs counted per year and kind, and the oldest of them: 2 queries."""
+    """The late justificatifs counted per year and kind, and the oldest of them: 2 queries; the
+    pieces never handed in (missing_pieces) count as late too: 5 more."""
     late = late_queryset(user, authority, years, today)
     # One GROUP BY (year, kind): a few dozen rows, read both ways.
     by_year = {year: 0 for year in years}
@@ -401,6 +440,11 @@ def late_justificatifs(user, authority, years, today):
         by_year[row["convention__year"]] += row["count"]
         count, oldest = kinds.get(row["kind"], (0, row["oldest"]))
         kinds[row["kind"]] = (count + row["count"], min(oldest, row["oldest"]))
+    missing = missing_pieces(user, authority, years, today)
+    for year, kind, due_date in missing:
+        by_year[year] += 1
+        count, oldest = kinds.get(kind, (0, due_date))
+        kinds[kind] = (count + 1, min(oldest, due_date))
     labels = dict(Justificatif.Kind.choices)
     by_kind = sorted(
         ((labels.get(kind, kind), count, oldest) for kind, (count, oldest) in kinds.items()),
@@ -409,7 +453,9 @@ def late_justificatifs(user, authority, years, today):
     oldest = list(
         late.select_related("convention__association").order_by("due_date", "pk")[:LATE_LIST_LIMIT]
     )
-    return LateJustificatifs(years, today, by_year, by_kind, oldest, sum(by_year.values()))
+    return LateJustificatifs(
+        years, today, by_year, by_kind, oldest, sum(by_year.values()), len(missing)
+    )
 
 
 # ---- the largest beneficiaries ---------------------------------------------------------------

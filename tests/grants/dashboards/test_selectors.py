@@ -112,8 +112,10 @@ def test_late_justificatifs_are_past_due_and_not_accepted(data, viewer):
     late = selectors.late_justificatifs(
         viewer, data.authority, YEARS, today=datetime.date(2025, 7, 1)
     )
-    assert late.total == 2  # not the accepted one, not the one due later, not authority B's
-    assert late.by_year == {2023: 0, 2024: 2}
+    # Not the accepted one, not the one due later, not authority B's; the 2023 convention (in
+    # execution, its pieces due 30/06/2024) never handed in its three required pieces.
+    assert (late.total, late.missing) == (5, 3)
+    assert late.by_year == {2023: 3, 2024: 2}
     assert [j.kind for j, days in late.oldest_rows] == ["rapport_activite", "pv_ag"]
     assert {days for _, days in late.oldest_rows} == {1}
 
@@ -139,3 +141,52 @@ def test_another_authority_staff_sees_nothing_of_it(data):
 def test_compared_years():
     assert selectors.compared_years(2024, 3) == [2022, 2023, 2024]
     assert selectors.compared_years(2024, 5) == [2020, 2021, 2022, 2023, 2024]
+
+
+def test_pieces_never_handed_in_count_as_late_once_their_due_date_has_passed(data, viewer):
+    from conventions.models import Convention
+    from tests.conventions.factories import signed
+
+    convention = signed(data.conventions[1])  # 2023, its pieces due 30/06/2024
+    assert convention.status in {Convention.Status.SIGNED_AUTHORITY, Convention.Status.NOTIFIED}
+    justificatif(convention, Justificatif.Kind.COMPTES_ANNUELS, datetime.date(2024, 6, 30))
+
+    before = selectors.late_justificatifs(viewer, data.authority, YEARS, datetime.date(2024, 6, 30))
+    assert (before.total, before.missing) == (0, 0)  # due today: not late yet
+
+    late = selectors.late_justificatifs(viewer, data.authority, YEARS, datetime.date(2024, 7, 1))
+    # The comptes annuels under review are late (a row); the rapport d'activité and the PV of
+    # the general assembly were never handed in.
+    assert (late.total, late.missing) == (3, 2)
+    assert late.by_year == {2023: 3, 2024: 0}
+    assert {label: (count, oldest) for label, count, oldest in late.by_kind} == {
+        Justificatif.Kind.COMPTES_ANNUELS.label: (1, datetime.date(2024, 6, 30)),
+        Justificatif.Kind.RAPPORT_ACTIVITE.label: (1, datetime.date(2024, 6, 30)),
+        Justificatif.Kind.PV_AG.label: (1, datetime.date(2024, 6, 30)),
+    }
+    other = UserFactory(role=Role.VIEWER)  # another authority's viewer sees none of it
+    assert selectors.missing_pieces(other, data.authority, YEARS, datetime.date(2024, 7, 1)) == []
+
+
+def test_missing_pieces_are_found_in_a_fixed_number_of_queries(
+    data, viewer, django_assert_num_queries
+):
+    from tests.conventions.factories import ConventionFactory, signed
+
+    def count_queries():
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        with CaptureQueriesContext(connection) as queries:
+            found = selectors.missing_pieces(
+                viewer, data.authority, YEARS, datetime.date(2025, 1, 1)
+            )
+        return len(queries), found
+
+    signed(ConventionFactory(association=data.conventions[1].association, year=2023))
+    few, found = count_queries()
+    assert len(found) == 6  # 3 of the known 2023 convention in execution, 3 of the new one
+    for _ in range(5):
+        signed(ConventionFactory(association=data.conventions[1].association, year=2023))
+    many, found = count_queries()
+    assert len(found) == 21 and many == few <= 4  # conventions, grants, lines, pieces
