@@ -8,12 +8,14 @@ so their query count does not grow with the number of conventions.
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Prefetch
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.utils import timezone
 
 from conventions.justificatifs.uploads import IMAGE, OFFICE, PDF, allowed_label
 from conventions.models import Convention, Justificatif
 from conventions.obligations import convention_obligations
+from grants.models import Grant
+from grants.rules import CONVENTION_THRESHOLD, convention_required
 
 Kind = Justificatif.Kind
 Status = Justificatif.Status
@@ -221,3 +223,82 @@ def renewal_warnings(association, *, user=None, before_year=None, exclude_pk=Non
         for convention in with_justificatif_data(queryset.order_by("-year", "-pk"))
     ]
     return [state for state in states if not state.all_accepted]
+
+
+# ---- renewal: the grants of previous years, imported ones included ---------------------------
+
+PREVIOUS_GRANTS_SHOWN = 10
+
+
+@dataclass
+class PreviousGrant:
+    grant: Grant
+    has_convention: bool
+
+    @property
+    def is_imported(self):
+        return getattr(self.grant, "imported_record", None) is not None
+
+    @property
+    def decision_reference(self):
+        """The deliberation's number, or the referenceDecision of the imported file."""
+        if self.grant.deliberation_id:
+            return f"n° {self.grant.deliberation.number}"
+        if self.is_imported:
+            return self.grant.imported_record.decision_reference
+        return ""
+
+    @property
+    def untracked(self):
+        """An imported grant above 23 000 € with no convention in the application: its
+        justificatifs were owed (loi 2000-321 art. 10) but nobody tracks them here."""
+        return (
+            self.is_imported and not self.has_convention and convention_required(self.grant.amount)
+        )
+
+
+def _previous_grants(association, user, before_year):
+    queryset = Grant.objects.visible_to(user) if user is not None else Grant.objects
+    queryset = queryset.filter(association=association)
+    if before_year:
+        queryset = queryset.filter(year__lt=before_year)
+    # A convention of the application covers the grant when it carries it, or when the
+    # authority drew one up for the association and year (the import could not link them).
+    covered = Convention.objects.filter(
+        Q(grants=OuterRef("pk"))
+        | Q(
+            authority=OuterRef("authority"),
+            association=OuterRef("association"),
+            year=OuterRef("year"),
+        )
+    )
+    return queryset.select_related("deliberation", "imported_record").annotate(
+        has_convention=Exists(covered)
+    )
+
+
+def previous_grants(association, *, user=None, before_year=None, limit=PREVIOUS_GRANTS_SHOWN):
+    """The association's most recent grants before `before_year`, imported ones included, each
+    with its decision reference (1 query)."""
+    if association is None:
+        return []
+    rows = _previous_grants(association, user, before_year).order_by("-year", "-pk")[:limit]
+    return [PreviousGrant(grant, grant.has_convention) for grant in rows]
+
+
+def imported_grant_warnings(association, *, user=None, before_year=None):
+    """Imported grants of previous years above 23 000 € for which the application holds no
+    convention, hence no justificatifs: the art. 5.4 check cannot tell whether they were handed
+    in, the instructor must (a warning, not a refusal). 1 query."""
+    if association is None:
+        return []
+    rows = (
+        _previous_grants(association, user, before_year)
+        .filter(
+            imported_record__isnull=False,
+            amount__gt=CONVENTION_THRESHOLD,
+            has_convention=False,
+        )
+        .order_by("-year", "-pk")
+    )
+    return [PreviousGrant(grant, False) for grant in rows]

@@ -7,7 +7,7 @@ from django.http import QueryDict
 from django.utils import timezone
 
 from grants.dashboards import selectors
-from grants.dashboards.selectors import DIMENSIONS, MEASURES, SPANS
+from grants.dashboards.selectors import MEASURES, SPANS
 
 
 class DashboardForm(forms.Form):
@@ -20,11 +20,6 @@ class DashboardForm(forms.Form):
         coerce=int,
         required=False,
         choices=[(span, f"{span} ans") for span in SPANS],
-    )
-    groupe = forms.ChoiceField(
-        label="Regrouper par",
-        choices=[(d.slug, d.column) for d in DIMENSIONS.values()],
-        required=False,
     )
     mesure = forms.ChoiceField(label="Montant des graphiques", choices=MEASURES, required=False)
 
@@ -40,7 +35,6 @@ class Selection:
         form.fields["collectivite"].queryset = authorities
         if not with_measure:
             del form.fields["mesure"]
-            del form.fields["groupe"]
         if not with_span:
             del form.fields["annees"]
         self.errors = []
@@ -60,8 +54,6 @@ class Selection:
             else selectors.DEFAULT_SPAN
         )
         self.measure = self._choice(form, data, "mesure", "voted", str) if with_measure else "voted"
-        group = self._choice(form, data, "groupe", "dispositif", str) if with_measure else ""
-        self.dimension = DIMENSIONS.get(group, DIMENSIONS["dispositif"])
         if not self.show_authority:
             del form.fields["collectivite"]
         self.form = form

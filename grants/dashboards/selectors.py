@@ -16,7 +16,7 @@ import datetime
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Count, Max, Min, Q, Sum
+from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
 from conventions.justificatifs.models import Justificatif, overdue_condition
@@ -195,10 +195,10 @@ def totals_by_year(user, authority, years):
     return totals
 
 
-def breakdown(user, authority, years, dimension):
+def breakdown(user, authority, years, dimension, totals=None):
     """The four amounts per group of `dimension` and year (2 queries; 2 more for the totals
-    when a grant may fall in several groups). Groups sort by the last year's voted amount; the
-    empty group comes last."""
+    when a grant may fall in several groups and `totals`, from totals_by_year(), is not given).
+    Groups sort by the last year's voted amount; the empty group comes last."""
     rows = {}
 
     def row_for(label):
@@ -218,7 +218,9 @@ def breakdown(user, authority, years, dimension):
         group = row_for(row[path])
         year = row["commitment__grant__year"]
         group.by_year.setdefault(year, Amounts()).paid = row["paid"]
-    if dimension.partitions:
+    if totals is not None:
+        pass
+    elif dimension.partitions:
         totals = {year: Amounts() for year in years}
         for row in rows.values():
             for year, amounts in row.by_year.items():
@@ -367,6 +369,7 @@ class LateJustificatifs:
     by_kind: list  # [(kind label, count, oldest due date)]
     oldest: list  # Justificatif rows, the most overdue first
     total: int
+    missing: int = 0  # required pieces never handed in, due date passed (included in total)
 
     @property
     def oldest_rows(self):
@@ -385,8 +388,94 @@ def late_queryset(user, authority, years, today):
     )
 
 
+def missing_pieces(user, authority, years, today):
+    """[(convention year, kind, due date, count)] of the required pieces never handed in (no
+    current justificatif of the kind) whose due date has passed, for the conventions owing their
+    pieces. The same rules as conventions.justificatifs.due, in SQL (2 queries whatever the
+    number of conventions):
+    - required kinds (conventions.obligations.convention_obligations): comptes annuels, rapport
+      d'activité and PV d'AG always; the auditor's report when the forecast budget's public
+      subsidies exceed 153 000 € (grants.rules.auditor_required); the compte rendu financier
+      when a grant of the convention is a project grant;
+    - due date: six months after the close of the association's financial year
+      (grants.rules.justificatifs_due_date), computed in Python for each distinct
+      (year, closing month, closing day), a few dozen at most."""
+    from associations.budgets.chart import Side
+    from associations.models import Association, AssociationBudgetLine
+    from conventions.justificatifs.due import OWING_STATUSES
+    from conventions.models import Convention
+    from grants.models import GrantNature
+    from grants.rules import AUDITOR_THRESHOLD, justificatifs_due_date
+
+    owing = Convention.objects.visible_to(user).filter(
+        authority=authority, year__in=years, status__in=OWING_STATUSES
+    )
+    closing = ("year", "association__fiscal_year_end_month", "association__fiscal_year_end_day")
+    due_dates = {}
+    for year, month, day in owing.order_by().values_list(*closing).distinct():
+        close = Association(fiscal_year_end_month=month, fiscal_year_end_day=day)
+        due = justificatifs_due_date(close.fiscal_year_end(year))
+        if due < today:
+            due_dates[(year, month, day)] = due
+    if not due_dates:
+        return []
+    past_due = Q()
+    for year, month, day in due_dates:
+        past_due |= Q(
+            year=year,
+            association__fiscal_year_end_month=month,
+            association__fiscal_year_end_day=day,
+        )
+
+    def handed_in(kind):
+        return Exists(
+            Justificatif.objects.filter(convention=OuterRef("pk"), kind=kind, is_current=True)
+        )
+
+    public_subsidies = (
+        AssociationBudgetLine.objects.filter(
+            budget=OuterRef("forecast_budget"), side=Side.PRODUCT, is_public=True
+        )
+        .order_by()
+        .values("budget")
+        .annotate(total=Sum("amount"))
+        .values("total")
+    )
+    project = Grant.objects.filter(conventions=OuterRef("pk"), nature=GrantNature.PROJECT)
+    Kind = Justificatif.Kind
+    required = {
+        Kind.COMPTES_ANNUELS: Q(),
+        Kind.RAPPORT_CAC: Q(public_subsidies__gt=AUDITOR_THRESHOLD),
+        Kind.RAPPORT_ACTIVITE: Q(),
+        Kind.PV_AG: Q(),
+        Kind.COMPTE_RENDU_FINANCIER: Q(has_project=True),
+    }
+    annotations = {f"has_{kind}": handed_in(kind) for kind in required}
+    counts = {
+        f"missing_{kind}": Count("pk", filter=condition & Q(**{f"has_{kind}": False}))
+        for kind, condition in required.items()
+    }
+    rows = (
+        owing.filter(past_due)
+        .annotate(
+            public_subsidies=Subquery(public_subsidies), has_project=Exists(project), **annotations
+        )
+        .order_by()
+        .values(*closing)
+        .annotate(**counts)
+    )
+    missing = []
+    for row in rows:
+        due = due_dates[tuple(row[key] for key in closing)]
+        for kind in required:
+            if row[f"missing_{kind}"]:
+                missing.append((row["year"], kind, due, row[f"missing_{kind}"]))
+    return missing
+
+
 def late_justificatifs(user, authority, years, today):
-    """The late justificatifs counted per year and kind, and the oldest of them: 2 queries."""
+    """The late justificatifs counted per year and kind, and the oldest of them: 2 queries; the
+    pieces never handed in (missing_pieces) count as late too: 2 more."""
     late = late_queryset(user, authority, years, today)
     # One GROUP BY (year, kind): a few dozen rows, read both ways.
     by_year = {year: 0 for year in years}
@@ -399,6 +488,11 @@ def late_justificatifs(user, authority, years, today):
         by_year[row["convention__year"]] += row["count"]
         count, oldest = kinds.get(row["kind"], (0, row["oldest"]))
         kinds[row["kind"]] = (count + row["count"], min(oldest, row["oldest"]))
+    missing = missing_pieces(user, authority, years, today)
+    for year, kind, due_date, number in missing:
+        by_year[year] += number
+        count, oldest = kinds.get(kind, (0, due_date))
+        kinds[kind] = (count + number, min(oldest, due_date))
     labels = dict(Justificatif.Kind.choices)
     by_kind = sorted(
         ((labels.get(kind, kind), count, oldest) for kind, (count, oldest) in kinds.items()),
@@ -407,7 +501,9 @@ def late_justificatifs(user, authority, years, today):
     oldest = list(
         late.select_related("convention__association").order_by("due_date", "pk")[:LATE_LIST_LIMIT]
     )
-    return LateJustificatifs(years, today, by_year, by_kind, oldest, sum(by_year.values()))
+    return LateJustificatifs(
+        years, today, by_year, by_kind, oldest, sum(by_year.values()), sum(m[3] for m in missing)
+    )
 
 
 # ---- the largest beneficiaries ---------------------------------------------------------------

@@ -31,11 +31,13 @@ def _figures(selection, only=None):
     if only in selectors.DIMENSIONS:
         figures[only] = selectors.breakdown(user, authority, years, selectors.DIMENSIONS[only])
     if only is None:
-        # The page shows one grouping at a time; its rows give the totals when each grant
-        # falls in one group.
-        dimension = selection.dimension
-        figures[dimension.slug] = selectors.breakdown(user, authority, years, dimension)
-        figures["totals"] = figures[dimension.slug].totals
+        # The page shows the three groupings; the totals are read once (2 queries) and each
+        # grouping costs its 2 GROUP BY.
+        figures["totals"] = selectors.totals_by_year(user, authority, years)
+        for slug, dimension in selectors.DIMENSIONS.items():
+            figures[slug] = selectors.breakdown(
+                user, authority, years, dimension, totals=figures["totals"]
+            )
     if only in (None, "mois"):
         figures["mois"] = selectors.payments_by_month(user, authority, years)
     if only in (None, "lignes"):
@@ -80,8 +82,15 @@ def dashboard(request):
     years, measure = selection.years, selection.measure
     export = reverse("dashboard_export", args=["BLOCK"])
     query = selection.query()
-    dimension = selection.dimension
-    breakdown = figures[dimension.slug]
+    groupings = [
+        {
+            "dimension": dimension,
+            "breakdown": figures[slug],
+            "chart": charts.breakdown_chart(figures[slug], measure),
+            "export_url": f"{export.replace('BLOCK', slug)}?{query}",
+        }
+        for slug, dimension in selectors.DIMENSIONS.items()
+    ]
     ctx.update(
         authority=selection.authority,
         years=years,
@@ -89,11 +98,7 @@ def dashboard(request):
         measure_label=selectors.MEASURE_LABELS[measure],
         measures=selectors.MEASURES,
         totals=[(year, figures["totals"][year]) for year in years],
-        dimension=dimension,
-        dimensions=selectors.DIMENSIONS.values(),
-        breakdown=breakdown,
-        breakdown_chart=charts.breakdown_chart(breakdown, measure),
-        breakdown_export_url=f"{export.replace('BLOCK', dimension.slug)}?{query}",
+        groupings=groupings,
         months=figures["mois"],
         months_chart=charts.months_chart(figures["mois"]),
         budget=figures["lignes"],

@@ -9,7 +9,7 @@ import csv
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db.models import Prefetch, Q
+from django.db.models import Count, Prefetch, Q
 
 from conventions.models import Convention
 from grants.models import Grant, Payment
@@ -213,3 +213,19 @@ def years_with_grants(authority):
         .values_list("year", flat=True)
         .distinct()
     )
+
+
+def years_with_publishable_counts(authority):
+    """[(year, number of grants above 23 000 €)] for every year with grants, newest first: the
+    public page links a year's file only when it holds a grant (1 query)."""
+    above = Q(imported_record__isnull=True, amount__gt=PUBLICATION_THRESHOLD) | Q(
+        imported_record__total_amount__gt=PUBLICATION_THRESHOLD
+    )
+    rows = (
+        Grant.objects.filter(authority=authority)
+        .order_by()
+        .values("year")
+        .annotate(publishable=Count("pk", filter=above))
+        .order_by("-year")
+    )
+    return [(row["year"], row["publishable"]) for row in rows]

@@ -21,7 +21,7 @@ from grants.pagination import paginate
 def public_authority(request, siren):
     """The yearly SCDL files of one authority, for anyone."""
     authority = get_object_or_404(Authority, siren=siren)
-    years = export.years_with_grants(authority)
+    years = export.years_with_publishable_counts(authority)
     return render(
         request,
         "grants/opendata/public_authority.html",

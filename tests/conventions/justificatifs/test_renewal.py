@@ -157,3 +157,117 @@ def test_the_deliberation_granting_the_next_year_warns_about_the_previous_conven
     accept_all(previous)
     page = client.get(reverse("deliberation_detail", args=[deliberation.pk])).text
     assert "Renouvellement (art. 5.4)" not in page
+
+
+# ---- imported grants (issue 15: they take part in the renewal check) ------------------------
+
+
+def imported_grant(association, year, amount, reference="DEL-2021-042"):
+    """A past grant as the SCDL import leaves it: a Grant and its ImportedGrantRecord."""
+    import datetime
+    import hashlib
+
+    from grants.models import ImportBatch, ImportedGrantRecord
+
+    grant = GrantFactory(
+        association=association, year=year, amount=amount, object=f"Fonctionnement {year}"
+    )
+    batch = ImportBatch.objects.create(
+        authority=association.authority, original_name="subventions.csv", status="importe"
+    )
+    ImportedGrantRecord.objects.create(
+        grant=grant,
+        batch=batch,
+        line=2,
+        row_key=hashlib.sha256(f"{grant.pk}".encode()).hexdigest(),
+        attributor_name="Ville",
+        attributor_siret="21060004100016",
+        convention_date=datetime.date(year, 3, 1),
+        decision_reference=reference,
+        beneficiary_name=association.name,
+        beneficiary_rna="W061000001",
+        total_amount=amount,
+        nature="aide en numéraire",
+        payment_conditions="unique",
+        payment_dates=f"{year}-04-01",
+        percentage="1",
+    )
+    return grant
+
+
+def test_an_imported_grant_above_23_000_without_convention_is_flagged(previous):
+    from conventions.justificatifs.due import imported_grant_warnings
+
+    association = previous.association
+    flagged = imported_grant(association, 2021, "40000.00")
+    imported_grant(association, 2020, "23000.00")  # at the threshold: no convention was owed
+    imported_grant(association, 2024, "50000.00")  # the year being prepared: not previous
+    GrantFactory(association=association, year=2022, amount="40000.00")  # not imported
+    warnings = imported_grant_warnings(association, before_year=2024)
+    assert [(w.grant, w.decision_reference) for w in warnings] == [(flagged, "DEL-2021-042")]
+    assert imported_grant_warnings(association, before_year=2021) == []
+
+
+def test_an_imported_grant_whose_convention_is_in_the_application_is_not_flagged(previous):
+    from conventions.justificatifs.due import imported_grant_warnings
+
+    association = previous.association
+    linked = imported_grant(association, 2021, "40000.00")
+    convention = ConventionFactory(association=association, year=2021)
+    convention.grants.add(linked)
+    same_year = imported_grant(association, 2022, "40000.00")  # not linked, same year
+    ConventionFactory(association=association, year=2022)
+    assert same_year.pk and imported_grant_warnings(association, before_year=2024) == []
+
+
+def test_another_authority_does_not_see_the_imported_grants(previous):
+    from conventions.justificatifs.due import imported_grant_warnings
+
+    imported_grant(previous.association, 2021, "40000.00")
+    other = UserFactory(role=Role.INSTRUCTOR)
+    assert imported_grant_warnings(previous.association, user=other, before_year=2024) == []
+    assert len(imported_grant_warnings(previous.association, user=staff_of(previous))) == 1
+
+
+def test_the_previous_grants_run_in_one_query_each(previous, django_assert_num_queries):
+    from conventions.justificatifs.due import imported_grant_warnings, previous_grants
+
+    for year in range(2012, 2023):
+        imported_grant(previous.association, year, "30000.00", reference=f"D{year}")
+    with django_assert_num_queries(1):
+        warnings = imported_grant_warnings(previous.association, before_year=2024)
+    assert [w.grant.year for w in warnings] == list(range(2022, 2011, -1))
+    with django_assert_num_queries(1):
+        shown = previous_grants(previous.association, before_year=2024)
+    assert len(shown) == 10 and shown[0].grant.year == 2023  # the convention's own grant
+    assert [(g.grant.year, g.decision_reference, g.untracked) for g in shown[1:3]] == [
+        (2022, "D2022", True), (2021, "D2021", True)
+    ]  # fmt: skip
+
+
+def test_the_pages_warn_about_an_imported_grant_whose_pieces_are_not_tracked(
+    client, previous, instructor
+):
+    accept_all(previous)
+    imported_grant(previous.association, 2021, "40000.00")
+    warning = (
+        "subvention importée : justificatifs non suivis dans l'application — vérifiez qu'ils "
+        "ont été remis"
+    )
+    client.force_login(instructor)
+    page = client.get(reverse("association_detail", args=[previous.association.pk])).text
+    assert warning in page
+    assert "exercice 2021, 40\u00a0000,00\u00a0€ (DEL-2021-042)" in page
+    form = client.get(reverse("convention_create"), {"association": previous.association.pk}).text
+    assert warning in form
+    assert "Subventions des exercices précédents" in form
+    assert '<td>2021</td><td class="num">40\u00a0000,00\u00a0€</td>' in form
+
+    from deliberations.models import Deliberation
+
+    deliberation = Deliberation.objects.create(
+        authority=previous.authority, number="2024.00001", title="Subventions 2024"
+    )
+    GrantFactory(association=previous.association, year=2024, deliberation=deliberation)
+    page = client.get(reverse("deliberation_detail", args=[deliberation.pk])).text
+    assert warning in page

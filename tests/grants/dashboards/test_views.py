@@ -136,7 +136,7 @@ def _count_queries(client, url, params):
     return len(queries)
 
 
-@pytest.mark.parametrize(("name", "args", "most"), [("dashboard", [], 18), ("annex_list", [], 8)])
+@pytest.mark.parametrize(("name", "args", "most"), [("dashboard", [], 26), ("annex_list", [], 8)])
 def test_the_number_of_queries_does_not_grow_with_the_grants(
     client, data, django_assert_max_num_queries, name, args, most
 ):
@@ -194,13 +194,16 @@ def test_an_unknown_annex_document_is_explained(client, data):
         ("type", ["Association culturelle", "Club sportif", "Sans type de structure"]),
     ],
 )
-def test_the_page_groups_by_the_chosen_dimension_with_the_same_totals(
-    client, data, group, expected
-):
+def test_the_page_shows_the_three_groupings_with_the_same_totals(client, data, group, expected):
     client.force_login(UserFactory(role=Role.VIEWER, authority=data.authority))
-    response = client.get(reverse("dashboard"), {"exercice": 2024, "groupe": group})
-    breakdown = response.context["breakdown"]
+    response = client.get(reverse("dashboard"), {"exercice": 2024})
+    [grouping] = [g for g in response.context["groupings"] if g["dimension"].slug == group]
+    breakdown = grouping["breakdown"]
     assert [row.label for row in breakdown.rows] == expected
+    assert grouping["export_url"].startswith(reverse("dashboard_export", args=[group]))
+    page = html.unescape(response.text)
+    assert f'id="{group}-chart-title"' in page and grouping["dimension"].title in page
+    assert breakdown.totals == dict(response.context["totals"])
     totals = dict(response.context["totals"])
     assert (totals[2024].proposed, totals[2024].voted, totals[2024].paid) == (
         Decimal("6235.11"),

@@ -61,6 +61,23 @@ def test_public_page_lists_the_years_and_needs_no_login(client, django_assert_ma
     assert f"/donnees-ouvertes/{authority.siren}/subventions-2023.csv" in text
 
 
+def test_a_year_without_grant_above_23_000_has_no_file_link(client):
+    authority = authority_with_siret()
+    published_grant(authority, year=2024)
+    GrantFactory(
+        authority=authority,
+        year=2022,
+        amount="23000.00",
+        association=AssociationFactory(authority=authority),
+    )
+    text = client.get(reverse("opendata_public", args=[authority.siren])).text
+    assert f"/donnees-ouvertes/{authority.siren}/subventions-2024.csv" in text
+    assert "(1 subvention)" in text
+    assert f"/donnees-ouvertes/{authority.siren}/subventions-2022.csv" not in text
+    assert "<td>2022</td>" in text
+    assert "Aucune subvention au-dessus de 23\u00a0000\u00a0€ cet exercice" in text
+
+
 def test_public_csv_streams_the_scdl_file(client):
     authority = authority_with_siret()
     grant = published_grant(authority, year=2024)
