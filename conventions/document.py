@@ -68,6 +68,30 @@ def convention_figures(convention, amount=None):
     )
 
 
+def approving_deliberation(convention):
+    """The deliberation that approves the convention: its own, else the one that voted its
+    (first) grant, so that page 1 cites it even when only the grant was linked."""
+    if convention.deliberation_id:
+        return convention.deliberation
+    for grant in sorted(convention.grants.all(), key=lambda g: (g.year, g.pk)):
+        if grant.deliberation_id:
+            return grant.deliberation
+    return None
+
+
+def signatory_clause(template, values):
+    """The authority's signatory clause of page 1; it cites the deliberation (number and date)
+    even when the template's text forgot the placeholders."""
+    text = render_inline(template.signatory_clause, values)
+    used = used_placeholders(template.signatory_clause)
+    if values.get("deliberation_date") and not used & {"deliberation_date", "deliberation_number"}:
+        text = (
+            f"{text.rstrip(' ,.')} par délibération n° {values['deliberation_number']} "
+            f"du {values['deliberation_date']}"
+        )
+    return text
+
+
 def _court(authority):
     return " ".join(part for part in (authority.court_name, authority.court_address) if part)
 
@@ -76,7 +100,7 @@ def placeholder_values(convention, figures):
     """The only values a template can print: a flat dict of strings."""
     authority, association = convention.authority, convention.association
     template = convention.template
-    deliberation = convention.deliberation
+    deliberation = approving_deliberation(convention)
     deliberation_date = ""
     if deliberation is not None and getattr(deliberation, "session_id", None):
         deliberation_date = deliberation.session.date.strftime("%d/%m/%Y")
@@ -121,8 +145,30 @@ def used_placeholders(text):
     return set(PLACEHOLDER_RE.findall(text or ""))
 
 
+# Bullets pasted from a word processor ("• item", "- ⇒ item", "▪ item") would print a second
+# bullet in a Markdown list, or a "•" inside a paragraph when the lines are not a list.
+BULLET_LINE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:[•◦▪▫●○■□‣⁃·\uf0b7⇒→➔➜➢►▶✓✔❖]+|–(?=[ \t]))[ \t]*"
+)
+LIST_LINE_RE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+
+
+def normalise_bullets(text):
+    """Turn typed bullet characters into Markdown list items, with the blank line Markdown
+    needs before a list that follows a paragraph."""
+    lines = []
+    for line in (text or "").splitlines():
+        line = BULLET_LINE_RE.sub(lambda m: m.group("indent") + "- ", line)
+        if LIST_LINE_RE.match(line) and lines and lines[-1].strip():
+            previous = lines[-1]
+            if not LIST_LINE_RE.match(previous) and not previous.startswith((" ", "\t", "|")):
+                lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def markdown_to_html(text):
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    html = markdown.markdown(normalise_bullets(text), extensions=["tables", "sane_lists"])
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}, "td": {"class"}})
 
 
@@ -193,7 +239,7 @@ def _flatten(blocks):
         rows.append(
             {
                 "label": f"{block.account} - {block.label}",
-                "amount": block.unallocated,
+                "amount": block.total,  # the chapter carries the sum of its lines
                 "is_chapter": True,
             }
         )
@@ -235,7 +281,7 @@ def document_data(convention):
             "deliberation__session",
             "forecast_budget",
         )
-        .prefetch_related("grants", "forecast_budget__lines")
+        .prefetch_related("grants__deliberation__session", "forecast_budget__lines")
         .get(pk=convention.pk)
     )
     figures = convention_figures(convention)
@@ -261,7 +307,7 @@ def document_data(convention):
         "association": association,
         "template": convention.template,
         "title_lines": [line for line in convention.template.title.splitlines() if line.strip()],
-        "signatory_clause": render_inline(convention.template.signatory_clause, values),
+        "signatory_clause": signatory_clause(convention.template, values),
         "figures": figures,
         "values": values,
         "sections": sections,
