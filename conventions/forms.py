@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from associations.models import Association, AssociationBudget
@@ -11,6 +12,7 @@ from conventions.models import (
     ProgrammeEvent,
     parse_date_text,
 )
+from conventions.multiyear import check_grants, period_years
 from deliberations.models import Deliberation
 from grants.fields import DateInput
 from grants.models import Grant
@@ -18,7 +20,9 @@ from grants.models import Grant
 GENERAL_FIELDS = [
     "association",
     "template",
+    "kind",
     "year",
+    "end_year",
     "number",
     "grants",
     "deliberation",
@@ -114,6 +118,16 @@ class ConventionForm(forms.ModelForm):
         except (TypeError, ValueError, Association.DoesNotExist):
             return None
 
+    def _clean_period(self, cleaned):
+        """An annual convention covers its year, a CPO 2 to 4 years; one grant per year."""
+        if cleaned.get("kind") != Convention.Kind.MULTI_YEAR:
+            cleaned["end_year"] = cleaned.get("year")
+        try:
+            years = period_years(cleaned.get("kind"), cleaned.get("year"), cleaned.get("end_year"))
+            check_grants(years, cleaned.get("grants") or [])
+        except ValidationError as error:
+            self.add_error(None, error)
+
     def clean(self):
         cleaned = super().clean()
         association = (
@@ -134,6 +148,7 @@ class ConventionForm(forms.ModelForm):
         deliberation = cleaned.get("deliberation")
         if deliberation and deliberation.authority_id != authority.pk:
             self.add_error("deliberation", "Cette délibération est d'une autre collectivité.")
+        self._clean_period(cleaned)
         budget = cleaned.get("forecast_budget")
         if budget and budget.association_id != association.pk:
             self.add_error("forecast_budget", "Ce budget est celui d'une autre association.")
@@ -200,11 +215,18 @@ class AmendmentForm(forms.Form):
         label="Délibération de l'avenant", queryset=Deliberation.objects.none(), required=False
     )
 
+    year = forms.TypedChoiceField(label="Exercice concerné", coerce=int, choices=())
+
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deliberation"].queryset = Deliberation.objects.filter(
             authority_id=convention.authority_id
         ).order_by("-number")
+        if convention.is_multi_year:
+            self.fields["year"].choices = [(y, str(y)) for y in convention.years]
+            self.fields["year"].help_text = "L'exercice dont le montant voté change."
+        else:
+            del self.fields["year"]
 
 
 class SignedCopyForm(forms.Form):

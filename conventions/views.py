@@ -24,6 +24,7 @@ from conventions.forms import (
     annex_formset,
 )
 from conventions.models import Convention
+from conventions.multiyear import year_rows
 from conventions.obligations import justificatif_statuses
 from grants import access, rules
 from grants.access import instructor_required, staff_required
@@ -124,6 +125,7 @@ def convention_detail(request, pk):
         "obligations": obligations,
         "advance_cap": rules.to_money(obligations.amount * convention.advance_percentage / 100),
         "justificatifs": justificatif_statuses(convention, obligations),
+        "years": year_rows(convention) if convention.is_multi_year else None,
         "problems": convention_problems(convention) if user.is_staff_member else None,
         "events": convention.events.select_related("user")[:50],
         "can_prepare": access.can_prepare(user, convention),
