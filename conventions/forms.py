@@ -99,6 +99,7 @@ class ConventionForm(forms.ModelForm):
         self.fields["deliberation"].queryset = deliberations.order_by("-number")
         self.fields["forecast_budget"].queryset = budgets.select_related("association")
         self.fields["advance_percentage"].required = False
+        self.fields["kind"].required = False  # annual unless chosen
         self.fields["grants"].label_from_instance = lambda g: (
             f"{g.year} — {g.amount:,.2f} € — {g.object[:80]}".replace(",", "\u00a0").replace(
                 ".", ",", 1
@@ -121,6 +122,7 @@ class ConventionForm(forms.ModelForm):
     def _clean_period(self, cleaned):
         """An annual convention covers its year, a CPO 2 to 4 years; one grant per year."""
         if cleaned.get("kind") != Convention.Kind.MULTI_YEAR:
+            cleaned["kind"] = Convention.Kind.ANNUAL
             cleaned["end_year"] = cleaned.get("year")
         try:
             years = period_years(cleaned.get("kind"), cleaned.get("year"), cleaned.get("end_year"))
