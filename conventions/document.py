@@ -158,7 +158,8 @@ def amounts_table(rows, total):
         ),
     )
     return format_html(
-        '<table class="years"><caption>Montant voté par exercice</caption><thead><tr><th scope="col">Exercice</th>'
+        '<table class="years"><caption>Montant voté par exercice</caption>'
+        '<thead><tr><th scope="col">Exercice</th>'
         '<th scope="col">Montant</th><th scope="col">En toutes lettres</th></tr></thead>'
         '<tbody>{}</tbody><tfoot><tr><td>Total</td><td class="amount">{}</td><td>{}</td></tr>'
         "</tfoot></table>",
