@@ -327,3 +327,28 @@ def test_the_payment_request_of_an_annual_convention_does_not_ask_for_a_year(cli
     client.force_login(manager_of(convention))
     page = client.get(reverse("payment_request", args=[convention.pk, "acompte"])).content
     assert b'name="year"' not in page
+
+
+def test_an_upload_justifies_the_earliest_year_not_justified_or_the_chosen_one():
+    from conventions.justificatifs import services as justificatifs
+    from tests.conventions.justificatifs.test_services import pdf_upload
+
+    convention = cpo()
+    manager = manager_of(convention)
+    accept_for(convention, 2024)
+    piece = justificatifs.justificatif_upload(
+        user=manager, convention=convention, kind=Justificatif.Kind.COMPTES_ANNUELS,
+        upload=pdf_upload(),
+    )  # fmt: skip
+    assert (piece.year, piece.due_date) == (2025, datetime.date(2026, 6, 30))
+    chosen = justificatifs.justificatif_upload(
+        user=manager, convention=convention, kind=Justificatif.Kind.COMPTES_ANNUELS,
+        upload=pdf_upload(text="2026"), year=2026,
+    )  # fmt: skip
+    assert (chosen.year, chosen.due_date) == (2026, datetime.date(2027, 6, 30))
+    with pytest.raises(ValidationError) as error:
+        justificatifs.justificatif_upload(
+            user=manager, convention=convention, kind=Justificatif.Kind.COMPTES_ANNUELS,
+            upload=pdf_upload(text="2024"), year=2024,
+        )  # fmt: skip
+    assert "déjà accepté pour l'exercice 2024" in msg(error)
