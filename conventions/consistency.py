@@ -90,7 +90,7 @@ def _grant_problems(convention, figures):
                     f"La subvention « {grant} » est d'une autre association.",
                 )
             )
-        if grant.year != convention.year:
+        if grant.year not in convention.years:
             problems.append(
                 Problem(
                     "grant_other_year",

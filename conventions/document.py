@@ -12,11 +12,13 @@ from itertools import zip_longest
 
 import markdown
 import nh3
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from num2words import num2words
 
 from associations.budgets.chart import Side
 from conventions.models import PLACEHOLDER_RE, Convention, ProgrammeEvent, TemplateSection
+from conventions.multiyear import year_rows, years_phrase
 from grants import rules
 from grants.templatetags.fr import euros, euros0, percent_fr
 
@@ -68,6 +70,30 @@ def convention_figures(convention, amount=None):
     )
 
 
+def approving_deliberation(convention):
+    """The deliberation that approves the convention: its own, else the one that voted its
+    (first) grant, so that page 1 cites it even when only the grant was linked."""
+    if convention.deliberation_id:
+        return convention.deliberation
+    for grant in sorted(convention.grants.all(), key=lambda g: (g.year, g.pk)):
+        if grant.deliberation_id:
+            return grant.deliberation
+    return None
+
+
+def signatory_clause(template, values):
+    """The authority's signatory clause of page 1; it cites the deliberation (number and date)
+    even when the template's text forgot the placeholders."""
+    text = render_inline(template.signatory_clause, values)
+    used = used_placeholders(template.signatory_clause)
+    if values.get("deliberation_date") and not used & {"deliberation_date", "deliberation_number"}:
+        text = (
+            f"{text.rstrip(' ,.')} par délibération n° {values['deliberation_number']} "
+            f"du {values['deliberation_date']}"
+        )
+    return text
+
+
 def _court(authority):
     return " ".join(part for part in (authority.court_name, authority.court_address) if part)
 
@@ -76,7 +102,7 @@ def placeholder_values(convention, figures):
     """The only values a template can print: a flat dict of strings."""
     authority, association = convention.authority, convention.association
     template = convention.template
-    deliberation = convention.deliberation
+    deliberation = approving_deliberation(convention)
     deliberation_date = ""
     if deliberation is not None and getattr(deliberation, "session_id", None):
         deliberation_date = deliberation.session.date.strftime("%d/%m/%Y")
@@ -89,7 +115,8 @@ def placeholder_values(convention, figures):
         "association.name": association.name,
         "association.acronym": association.acronym,
         "association.representative": association.representative,
-        "year": str(convention.year),
+        "year": years_phrase(convention.years),
+        "years": years_phrase(convention.years),
         "number": convention.number,
         "amount": euros(figures.amount),
         "amount_in_words": figures.amount_words,
@@ -117,12 +144,99 @@ def placeholder_values(convention, figures):
     }
 
 
+def amounts_table(rows, total):
+    """Article 4 of a CPO: the amount voted for each year, in figures and in words, and the
+    total (plain HTML built from escaped values)."""
+    body = format_html_join(
+        "",
+        '<tr><td>{}</td><td class="amount">{}</td><td>{}</td></tr>',
+        (
+            (row.year, euros(row.voted), amount_in_words(row.voted))
+            if row.grant
+            else (row.year, "à voter", "montant voté par la délibération de l'exercice")
+            for row in rows
+        ),
+    )
+    return format_html(
+        '<table class="years"><caption>Montant voté par exercice</caption>'
+        '<thead><tr><th scope="col">Exercice</th>'
+        '<th scope="col">Montant</th><th scope="col">En toutes lettres</th></tr></thead>'
+        '<tbody>{}</tbody><tfoot><tr><td>Total</td><td class="amount">{}</td><td>{}</td></tr>'
+        "</tfoot></table>",
+        body,
+        euros(total),
+        amount_in_words(total),
+    )
+
+
+def duration_text(convention):
+    """Article 2 of a CPO: the years it covers."""
+    return format_html(
+        "<p>La présente convention pluriannuelle d'objectifs est conclue pour les années {}, à "
+        "compter de sa notification. Le montant de chaque année est voté chaque année par "
+        "délibération, dans la limite des crédits inscrits au budget de l'exercice ; elle trouvera "
+        "son terme au plus tard au versement du solde de l'exercice {}.</p>",
+        years_phrase(convention.years),
+        convention.last_year,
+    )
+
+
+def multi_year_sections(convention, sections, raw, rows):
+    """A CPO states its years in article 2 and its amounts per year in article 4, even when the
+    template (written for annual conventions) does not use {{ years }} / {{ amounts_by_year }}:
+    the table goes where {{ amounts_by_year }} is, else after the article 4 text that prints the
+    amount."""
+    table = amounts_table(rows, sum((row.voted for row in rows), Decimal("0.00")))
+    placed = False
+    for section, data in zip(raw, sections, strict=True):
+        used = used_placeholders(section.body)
+        is_duration = section.level == TemplateSection.Level.ARTICLE and section.number == "2"
+        if is_duration and "years" not in used:
+            data["html"] = duration_text(convention)
+        if "amounts_by_year" in used:
+            data["html"] = mark_safe(data["html"] + table)  # noqa: S308 - escaped above
+            placed = True
+    if not placed:
+        article4 = [
+            (section, data)
+            for section, data in zip(raw, sections, strict=True)
+            if section.number.split(".")[0] == "4"
+        ]
+        target = next((d for s, d in article4 if "amount" in used_placeholders(s.body)), None)
+        target = target or next((d for _, d in article4), None)
+        if target is not None:
+            target["html"] = mark_safe(target["html"] + table)  # noqa: S308 - escaped above
+    return table
+
+
 def used_placeholders(text):
     return set(PLACEHOLDER_RE.findall(text or ""))
 
 
+# Bullets pasted from a word processor ("• item", "- ⇒ item", "▪ item") would print a second
+# bullet in a Markdown list, or a "•" inside a paragraph when the lines are not a list.
+BULLET_LINE_RE = re.compile(
+    r"^(?P<indent>[ \t]*)(?:[-*+][ \t]+)?(?:[•◦▪▫●○■□‣⁃·\uf0b7⇒→➔➜➢►▶✓✔❖]+|–(?=[ \t]))[ \t]*"
+)
+LIST_LINE_RE = re.compile(r"^[ \t]*(?:[-*+]|\d+[.)])[ \t]+")
+
+
+def normalise_bullets(text):
+    """Turn typed bullet characters into Markdown list items, with the blank line Markdown
+    needs before a list that follows a paragraph."""
+    lines = []
+    for line in (text or "").splitlines():
+        line = BULLET_LINE_RE.sub(lambda m: m.group("indent") + "- ", line)
+        if LIST_LINE_RE.match(line) and lines and lines[-1].strip():
+            previous = lines[-1]
+            if not LIST_LINE_RE.match(previous) and not previous.startswith((" ", "\t", "|")):
+                lines.append("")
+        lines.append(line)
+    return "\n".join(lines)
+
+
 def markdown_to_html(text):
-    html = markdown.markdown(text or "", extensions=["tables", "sane_lists"])
+    html = markdown.markdown(normalise_bullets(text), extensions=["tables", "sane_lists"])
     return nh3.clean(html, tags=ALLOWED_TAGS, attributes={"a": {"href"}, "td": {"class"}})
 
 
@@ -193,7 +307,7 @@ def _flatten(blocks):
         rows.append(
             {
                 "label": f"{block.account} - {block.label}",
-                "amount": block.unallocated,
+                "amount": block.total,  # the chapter carries the sum of its lines
                 "is_chapter": True,
             }
         )
@@ -235,13 +349,17 @@ def document_data(convention):
             "deliberation__session",
             "forecast_budget",
         )
-        .prefetch_related("grants", "forecast_budget__lines")
+        .prefetch_related("grants__deliberation__session", "forecast_budget__lines")
         .get(pk=convention.pk)
     )
     figures = convention_figures(convention)
     values = placeholder_values(convention, figures)
+    raw_sections = list(convention.template.sections.all())
+    if convention.is_multi_year:
+        rows = year_rows(convention)
+        values["amounts_by_year"] = ""  # replaced by the HTML table after rendering
     sections = []
-    for section in convention.template.sections.all():
+    for section in raw_sections:
         sections.append(
             {
                 "anchor": f"s{section.position}",
@@ -252,6 +370,8 @@ def document_data(convention):
                 "html": render_text(section.body, values),
             }
         )
+    if convention.is_multi_year:
+        multi_year_sections(convention, sections, raw_sections, rows)
     events = list(convention.programme_events.all())
     budget = convention.forecast_budget if convention.forecast_budget_id else None
     association = convention.association
@@ -260,8 +380,11 @@ def document_data(convention):
         "authority": convention.authority,
         "association": association,
         "template": convention.template,
-        "title_lines": [line for line in convention.template.title.splitlines() if line.strip()],
-        "signatory_clause": render_inline(convention.template.signatory_clause, values),
+        "title_lines": _title_lines(convention),
+        "kind_label": "PLURIANNUELLE" if convention.is_multi_year else "ANNUELLE",
+        "year_rows": rows if convention.is_multi_year else None,
+        "years_label": years_phrase(convention.years),
+        "signatory_clause": signatory_clause(convention.template, values),
         "figures": figures,
         "values": values,
         "sections": sections,
@@ -279,6 +402,13 @@ def document_data(convention):
         "amount_display": euros(figures.amount),
         "amount_round": euros0(figures.amount),
     }
+
+
+def _title_lines(convention):
+    lines = [line for line in convention.template.title.splitlines() if line.strip()]
+    if convention.is_multi_year:
+        lines = [line.replace("ANNUELLE", "PLURIANNUELLE") for line in lines]
+    return lines
 
 
 def _with_article(title):

@@ -1,4 +1,5 @@
 from django import forms
+from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from associations.models import Association, AssociationBudget
@@ -11,6 +12,7 @@ from conventions.models import (
     ProgrammeEvent,
     parse_date_text,
 )
+from conventions.multiyear import check_grants, period_years
 from conventions.numbering import propose_number
 from deliberations.models import Deliberation
 from grants.autocomplete.widgets import AutocompleteWidget
@@ -21,7 +23,9 @@ from grants.validators import with_plausible_dates
 GENERAL_FIELDS = [
     "association",
     "template",
+    "kind",
     "year",
+    "end_year",
     "number",
     "grants",
     "deliberation",
@@ -103,6 +107,7 @@ class ConventionForm(forms.ModelForm):
         self.fields["deliberation"].queryset = deliberations.order_by("-number")
         self.fields["forecast_budget"].queryset = budgets.select_related("association")
         self.fields["advance_percentage"].required = False
+        self.fields["kind"].required = False  # annual unless chosen
         self.fields["grants"].label_from_instance = lambda g: (
             f"{g.year} — {g.amount:,.2f} € — {g.object[:80]}".replace(",", "\u00a0").replace(
                 ".", ",", 1
@@ -144,6 +149,17 @@ class ConventionForm(forms.ModelForm):
         except (TypeError, ValueError, Association.DoesNotExist):
             return None
 
+    def _clean_period(self, cleaned):
+        """An annual convention covers its year, a CPO 2 to 4 years; one grant per year."""
+        if cleaned.get("kind") != Convention.Kind.MULTI_YEAR:
+            cleaned["kind"] = Convention.Kind.ANNUAL
+            cleaned["end_year"] = cleaned.get("year")
+        try:
+            years = period_years(cleaned.get("kind"), cleaned.get("year"), cleaned.get("end_year"))
+            check_grants(years, cleaned.get("grants") or [])
+        except ValidationError as error:
+            self.add_error(None, error)
+
     def clean(self):
         cleaned = super().clean()
         association = (
@@ -164,6 +180,7 @@ class ConventionForm(forms.ModelForm):
         deliberation = cleaned.get("deliberation")
         if deliberation and deliberation.authority_id != authority.pk:
             self.add_error("deliberation", "Cette délibération est d'une autre collectivité.")
+        self._clean_period(cleaned)
         budget = cleaned.get("forecast_budget")
         if budget and budget.association_id != association.pk:
             self.add_error("forecast_budget", "Ce budget est celui d'une autre association.")
@@ -247,11 +264,18 @@ class AmendmentForm(forms.Form):
         widget=AutocompleteWidget("autocomplete_deliberations"),
     )
 
+    year = forms.TypedChoiceField(label="Exercice concerné", coerce=int, choices=())
+
     def __init__(self, *args, convention, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["deliberation"].queryset = Deliberation.objects.filter(
             authority_id=convention.authority_id
         ).order_by("-number")
+        if convention.is_multi_year:
+            self.fields["year"].choices = [(y, str(y)) for y in convention.years]
+            self.fields["year"].help_text = "L'exercice dont le montant voté change."
+        else:
+            del self.fields["year"]
 
 
 class SignedCopyForm(forms.Form):

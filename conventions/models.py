@@ -39,7 +39,9 @@ PLACEHOLDERS = {
     "association.name": "Nom de l'association",
     "association.acronym": "Sigle de l'association",
     "association.representative": "Représentant légal de l'association",
-    "year": "Exercice de la convention",
+    "year": "Exercice de la convention (CPO : ses exercices, ex. 2024, 2025 et 2026)",
+    "years": "Exercices couverts, ex. « 2024, 2025 et 2026 » (convention pluriannuelle)",
+    "amounts_by_year": "Tableau des montants votés par exercice, en chiffres et en lettres",
     "number": "Numéro de la convention",
     "amount": "Montant de la subvention (ex. 66 000,00 €)",
     "amount_in_words": "Montant en toutes lettres (ex. soixante-six mille euros)",
@@ -194,6 +196,10 @@ class ConventionQuerySet(models.QuerySet):
 
 
 class Convention(models.Model):
+    class Kind(models.TextChoices):
+        ANNUAL = "annuelle", "Convention annuelle d'objectifs"
+        MULTI_YEAR = "pluriannuelle", "Convention pluriannuelle d'objectifs (CPO)"
+
     class Status(models.TextChoices):
         DRAFT = "brouillon", "Brouillon"
         READY = "prete_signature", "Prête pour signature"
@@ -239,8 +245,21 @@ class Convention(models.Model):
     number = models.CharField(
         "numéro", max_length=50, blank=True, validators=[validate_reference_number]
     )
+    kind = models.CharField(
+        "type de convention", max_length=15, choices=Kind.choices, default=Kind.ANNUAL
+    )
     year = models.PositiveIntegerField(
-        "exercice", validators=[MinValueValidator(2000), MaxValueValidator(2100)]
+        "exercice",
+        validators=[MinValueValidator(2000), MaxValueValidator(2100)],
+        help_text="Pour une CPO : le premier exercice.",
+    )
+    # The last financial year covered (= year for an annual convention; 2 to 4 years for a CPO).
+    end_year = models.PositiveIntegerField(
+        "dernier exercice",
+        null=True,
+        blank=True,
+        validators=[MinValueValidator(2000), MaxValueValidator(2103)],
+        help_text="CPO : de 2 à 4 exercices ; vide pour une convention annuelle.",
     )
     start_date = models.DateField("début", null=True, blank=True)
     end_date = models.DateField("fin", null=True, blank=True)
@@ -386,6 +405,21 @@ class Convention(models.Model):
             models.CheckConstraint(
                 condition=Q(amount_total__gte=0), name="convention_amount_not_negative"
             ),
+            # An annual convention covers its year; a CPO 2 to 4 years (DOMAIN §7).
+            models.CheckConstraint(
+                condition=Q(kind="annuelle", end_year__isnull=True)
+                | Q(kind="annuelle", end_year=models.F("year"))
+                | Q(
+                    kind="pluriannuelle",
+                    end_year__gte=models.F("year") + 1,
+                    end_year__lte=models.F("year") + 3,
+                ),
+                name="convention_years_match_kind",
+                violation_error_message=(
+                    "Une convention annuelle couvre un exercice ; une convention pluriannuelle, "
+                    "de 2 à 4 exercices."
+                ),
+            ),
             models.CheckConstraint(
                 condition=Q(end_date__isnull=True)
                 | Q(start_date__isnull=True)
@@ -406,6 +440,8 @@ class Convention(models.Model):
         return f"Convention {label} — {self.association} — {self.year}"
 
     def save(self, *args, **kwargs):
+        if self.kind == self.Kind.ANNUAL and self.year:
+            self.end_year = self.year
         if self.advance_percentage is None and self.authority_id:
             self.advance_percentage = self.authority.default_advance_percentage
         if self.template_version is None and self.template_id:
@@ -414,6 +450,32 @@ class Convention(models.Model):
 
     def get_absolute_url(self):
         return reverse("convention_detail", args=[self.pk])
+
+    # ---- years (an annual convention is a CPO of one year) -------------------------------
+
+    @property
+    def is_multi_year(self):
+        return self.kind == self.Kind.MULTI_YEAR
+
+    @property
+    def last_year(self):
+        return self.end_year or self.year
+
+    @property
+    def years(self):
+        """The financial years the convention covers, in order."""
+        return list(range(self.year, self.last_year + 1))
+
+    def amount_for_year(self, year):
+        """The amount voted for one year: that year's grant, adjusted by that year's amendments
+        (an amendment without a year is one of the first year)."""
+        grants = self.grants.filter(year=year).aggregate(total=Sum("amount"))["total"] or 0
+        amendment_year = Q(year=year) | (Q(year__isnull=True) if year == self.year else Q(pk=None))
+        changes = (
+            self.amendments.filter(amendment_year).aggregate(total=Sum("amount_change"))["total"]
+            or 0
+        )
+        return rules.to_money(grants + changes)
 
     # ---- money ---------------------------------------------------------------------------
 
@@ -466,7 +528,11 @@ class Convention(models.Model):
 
     @property
     def justificatifs_due_date(self):
-        return rules.justificatifs_due_date(self.association.fiscal_year_end(self.year))
+        return self.justificatifs_due_date_for(self.year)
+
+    def justificatifs_due_date_for(self, year):
+        """Six months after the close of that year's financial year (seed SCS art. 6.2)."""
+        return rules.justificatifs_due_date(self.association.fiscal_year_end(year))
 
     def obligations(self):
         from conventions.obligations import convention_obligations
@@ -479,10 +545,13 @@ class Convention(models.Model):
 
     @property
     def required_justificatifs_accepted(self):
+        return all(self.required_justificatifs_accepted_for(year) for year in self.years)
+
+    def required_justificatifs_accepted_for(self, year):
         required = set(self.required_justificatif_kinds)
         accepted = set(
             self.justificatifs.filter(
-                status=Justificatif.Status.ACCEPTED, is_current=True
+                status=Justificatif.Status.ACCEPTED, is_current=True, year=year
             ).values_list("kind", flat=True)
         )
         return required <= accepted
@@ -539,6 +608,12 @@ class Amendment(models.Model):
         related_name="amendments",
     )
     signed_at = models.DateField("signé le")
+    year = models.PositiveIntegerField(
+        "exercice concerné",
+        null=True,
+        blank=True,
+        help_text="Pour une CPO : l'exercice dont le montant change ; vide : le premier.",
+    )
     reason = models.TextField("objet de l'avenant")
     amount_change = models.DecimalField(
         "variation du montant",

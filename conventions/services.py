@@ -12,6 +12,7 @@ from conventions import pdf
 from conventions.files import sha256_of
 from conventions.justificatifs.uploads import PDF, inspect_upload
 from conventions.models import Amendment, Convention, ConventionEvent
+from conventions.multiyear import check_grants, check_year, period_years
 from conventions.readiness import READY, SIGN_ASSOCIATION, SIGN_AUTHORITY, readiness
 from conventions.readiness import require as require_checklist
 from grants import rules
@@ -68,6 +69,7 @@ def convention_create(*, user, authority, association, template, grants, **field
         **fields,
     )
     convention.full_clean(exclude=["grants"])
+    check_grants(period_years(convention.kind, convention.year, convention.end_year), grants)
     convention.save()
     convention.grants.set(grants)
     refresh_amount(convention)
@@ -81,6 +83,7 @@ def convention_update(*, user, convention, form):
     _require_status(convention, [Status.DRAFT], "modifier la convention")
     with transaction.atomic():
         convention = form.save()
+        check_grants(convention.years, convention.grants.all())
         refresh_amount(convention)
         ConventionEvent.record(convention, user, "Convention modifiée")
     return convention
@@ -314,11 +317,14 @@ def amendment_create(
     deliberation=None,
     new_start_date=None,
     new_end_date=None,
+    year=None,
 ):
-    """An avenant changes the amount and/or the dates; the values it replaces are kept."""
+    """An avenant changes the amount and/or the dates; the values it replaces are kept. For a
+    CPO, the amount changed is the one of a year (by default the first)."""
     require(can_prepare(user, convention))
     convention = locked(convention)
     _require_status(convention, AMENDABLE, "enregistrer un avenant")
+    year = check_year(convention, year) if convention.is_multi_year else None
     amount_change = rules.to_money(amount_change or 0)
     if not amount_change and new_start_date is None and new_end_date is None:
         raise ValidationError("Un avenant doit modifier le montant ou les dates de la convention.")
@@ -330,6 +336,11 @@ def amendment_create(
         raise ValidationError(
             f"Après l'avenant, le montant serait de {new_amount} € : il doit rester positif."
         )
+    if year is not None and convention.amount_for_year(year) + amount_change < 0:
+        raise ValidationError(
+            f"Après l'avenant, le montant de l'exercice {year} serait négatif "
+            f"({convention.amount_for_year(year) + amount_change} €)."
+        )
     start = new_start_date or convention.start_date
     end = new_end_date or convention.end_date
     if start and end and end < start:
@@ -338,6 +349,7 @@ def amendment_create(
     amendment = Amendment.objects.create(
         convention=convention,
         number=number,
+        year=year,
         deliberation=deliberation,
         signed_at=signed_at,
         reason=reason,

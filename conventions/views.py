@@ -28,6 +28,7 @@ from conventions.forms import (
 )
 from conventions.jobs import enqueue_convention_pdf, pdf_job_of
 from conventions.models import Convention
+from conventions.multiyear import year_rows
 from conventions.obligations import justificatif_statuses
 from conventions.readiness import READY, SIGN_ASSOCIATION, SIGN_AUTHORITY, readiness
 from grants import access, rules
@@ -147,6 +148,7 @@ def convention_detail(request, pk):
         "obligations": obligations,
         "advance_cap": rules.to_money(obligations.amount * convention.advance_percentage / 100),
         "justificatifs": justificatif_statuses(convention, obligations),
+        "years": year_rows(convention) if convention.is_multi_year else None,
         "problems": convention_problems(convention) if user.is_staff_member else None,
         "next_checklist": _next_checklist(user, convention),
         "events": convention.events.select_related("user")[:50],

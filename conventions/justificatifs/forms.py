@@ -15,8 +15,17 @@ class JustificatifUploadForm(forms.Form):
         },
     )
 
-    def __init__(self, *args, formats, **kwargs):
+    year = forms.TypedChoiceField(label="Exercice justifié", coerce=int, choices=())
+
+    def __init__(self, *args, formats, years=None, **kwargs):
         super().__init__(*args, **kwargs)
+        if years and len(years) > 1:
+            self.fields["year"].choices = [(year, str(year)) for year in years]
+            self.fields[
+                "year"
+            ].help_text = "Une convention pluriannuelle se justifie année par année."
+        else:
+            del self.fields["year"]
         self.fields["file"].help_text = (
             f"Formats acceptés : {formats}. Taille maximale : {megabytes(max_bytes())}. "
             "Le contenu du fichier est vérifié, quel que soit son nom."

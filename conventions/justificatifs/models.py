@@ -80,6 +80,8 @@ class Justificatif(models.Model):
         editable=False,
     )
     kind = models.CharField("type", max_length=30, choices=Kind.choices)
+    # The financial year justified (a CPO has justificatifs per year); filled on save.
+    year = models.PositiveIntegerField("exercice justifié", null=True, blank=True)
     file = models.FileField("fichier", upload_to=justificatif_upload_to, max_length=200)
     original_name = models.CharField(
         "nom du fichier déposé",
@@ -124,7 +126,7 @@ class Justificatif(models.Model):
     class Meta:
         verbose_name = "justificatif"
         verbose_name_plural = "justificatifs"
-        ordering = ["convention", "kind", "-uploaded_at"]
+        ordering = ["convention", "year", "kind", "-uploaded_at"]
         indexes = [
             models.Index(fields=["convention", "kind", "status"]),
             models.Index(fields=["status", "is_current", "uploaded_at"]),
@@ -144,7 +146,7 @@ class Justificatif(models.Model):
                 name="justificatif_review_is_dated",
             ),
             models.UniqueConstraint(
-                fields=["convention", "kind"],
+                fields=["convention", "year", "kind"],
                 condition=Q(is_current=True),
                 name="justificatif_one_current_per_kind",
                 violation_error_message="Une pièce de ce type est déjà en vigueur.",
@@ -163,8 +165,10 @@ class Justificatif(models.Model):
             self.size = self.file.size
         if self.authority_id is None and self.convention_id:
             self.authority_id = self.convention.authority_id
+        if self.year is None and self.convention_id:
+            self.year = self.convention.year
         if self.due_date is None and self.convention_id:
-            self.due_date = self.convention.justificatifs_due_date
+            self.due_date = self.convention.justificatifs_due_date_for(self.year)
         super().save(*args, **kwargs)
 
     def extension_for_storage(self):

@@ -18,6 +18,7 @@ from conventions.files import sha256_of
 from conventions.justificatifs.due import KIND_FORMATS, UPLOAD_STATUSES
 from conventions.justificatifs.uploads import display_name, inspect_upload
 from conventions.models import Convention, ConventionEvent, Justificatif
+from conventions.multiyear import check_year, default_justificatif_year
 from conventions.notifications import services as notifications
 from grants.access import can_review, can_upload, require
 from grants.files import atomic_with_files
@@ -32,8 +33,9 @@ Status = Justificatif.Status
 # ---- upload ----------------------------------------------------------------------------------
 
 
-def justificatif_upload(*, user, convention, kind, upload):
-    """The association hands in one justificatif; it becomes the current one of its kind."""
+def justificatif_upload(*, user, convention, kind, upload, year=None):
+    """The association hands in one justificatif; it becomes the current one of its kind (and
+    year: a CPO has justificatifs per year, by default the earliest year not justified)."""
     require(
         can_upload(user, convention),
         "Seul un gestionnaire de l'association dépose ses justificatifs.",
@@ -55,23 +57,28 @@ def justificatif_upload(*, user, convention, kind, upload):
             .select_related("association", "authority")
             .get(pk=convention.pk)
         )
+        if convention.is_multi_year:
+            year = check_year(convention, year) if year else default_justificatif_year(convention)
+        else:
+            year = convention.year
         current = (
             Justificatif.objects.select_for_update()
-            .filter(convention=convention, kind=kind, is_current=True)
+            .filter(convention=convention, year=year, kind=kind, is_current=True)
             .first()
         )
-        _check_replaceable(convention, kind, current, digest)
+        _check_replaceable(convention, kind, current, digest, year)
         if current is not None:
             current.is_current = False
             current.save(update_fields=["is_current"])
         justificatif = Justificatif(
             convention=convention,
             kind=kind,
+            year=year,
             original_name=display_name(upload.name, detected),
             content_type=detected.content_type,
             size=upload.size,
             sha256=digest,
-            due_date=convention.justificatifs_due_date,
+            due_date=convention.justificatifs_due_date_for(year),
             uploaded_by=user,
             uploaded_at=timezone.now(),
         )
@@ -85,11 +92,12 @@ def justificatif_upload(*, user, convention, kind, upload):
     return justificatif
 
 
-def _check_replaceable(convention, kind, current, digest):
+def _check_replaceable(convention, kind, current, digest, year=None):
     label = Kind(kind).label
     if current is not None and current.status == Status.ACCEPTED:
+        target = f"l'exercice {year}" if convention.is_multi_year else "cette convention"
         raise ValidationError(
-            f"« {label} » est déjà accepté pour cette convention : il n'est plus à déposer."
+            f"« {label} » est déjà accepté pour {target} : il n'est plus à déposer."
         )
     same = (
         Justificatif.objects.filter(

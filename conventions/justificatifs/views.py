@@ -17,6 +17,7 @@ from conventions.justificatifs import due, services
 from conventions.justificatifs.filters import JustificatifFilter
 from conventions.justificatifs.forms import JustificatifUploadForm, ReviewForm
 from conventions.models import Convention, Justificatif
+from conventions.multiyear import default_justificatif_year
 from grants import access
 from grants.access import staff_required
 from grants.downloads import uploaded_file_response
@@ -66,8 +67,23 @@ def justificatif_upload(request, pk, kind):
     if not access.can_upload(request.user, convention):
         raise PermissionDenied
     formats = due.formats_label(kind)
-    form = JustificatifUploadForm(request.POST or None, request.FILES or None, formats=formats)
-    current = convention.justificatifs.filter(kind=kind, is_current=True).first()
+    years = convention.years if convention.is_multi_year else None
+    year = convention.year
+    if years:
+        year = default_justificatif_year(convention)
+        try:
+            chosen = int(request.POST.get("year") or request.GET.get("annee") or year)
+        except ValueError:
+            chosen = year
+        year = chosen if chosen in years else year
+    form = JustificatifUploadForm(
+        request.POST or None,
+        request.FILES or None,
+        formats=formats,
+        years=years,
+        initial={"year": year},
+    )
+    current = convention.justificatifs.filter(kind=kind, year=year, is_current=True).first()
     if request.method == "POST" and form.is_valid():
         try:
             services.justificatif_upload(
@@ -75,6 +91,7 @@ def justificatif_upload(request, pk, kind):
                 convention=convention,
                 kind=kind,
                 upload=form.cleaned_data["file"],
+                year=form.cleaned_data.get("year", year),
             )
         except ValidationError as error:
             for message in _error_messages(error):
@@ -93,7 +110,8 @@ def justificatif_upload(request, pk, kind):
         "label": Justificatif.Kind(kind).label,
         "help": due.KIND_HELP[kind],
         "current": current,
-        "due_date": convention.justificatifs_due_date,
+        "due_date": convention.justificatifs_due_date_for(year),
+        "year": year if years else None,
         "required": kind in convention.required_justificatif_kinds,
         "upload_open": convention.status in due.UPLOAD_STATUSES,
         "already_accepted": current is not None and current.status == Justificatif.Status.ACCEPTED,

@@ -99,6 +99,8 @@ class CommitmentForm(forms.Form):
 
 
 class CertificationFields(forms.Form):
+    # Asked only for a multi-year convention (CPO): the advance and the balance are per year.
+    year = forms.TypedChoiceField(label="Exercice", coerce=int, choices=())
     signer_name = forms.CharField(
         label="Nom et qualité du signataire",
         max_length=150,
@@ -110,10 +112,22 @@ class CertificationFields(forms.Form):
         error_messages={"required": "Cochez la certification pour envoyer la demande (art. 4.3)."},
     )
 
+    def __init__(self, *args, years=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        if years and len(years) > 1:
+            self.fields["year"].choices = [(year, str(year)) for year in years]
+            self.fields[
+                "year"
+            ].help_text = (
+                "L'exercice de la convention pluriannuelle pour lequel le versement est demandé."
+            )
+        else:
+            del self.fields["year"]
+
 
 class AdvanceRequestForm(CertificationFields):
     amount = AmountField(label="Montant de l'acompte demandé (€)")
-    field_order = ["amount", "signer_name", "certified"]
+    field_order = ["year", "amount", "signer_name", "certified"]
 
     def clean_amount(self):
         amount = self.cleaned_data.get("amount")
@@ -130,7 +144,7 @@ class BalanceRequestForm(CertificationFields):
             "volontaires en nature."
         ),
     )
-    field_order = ["realised_expenses", "signer_name", "certified"]
+    field_order = ["year", "realised_expenses", "signer_name", "certified"]
 
     def __init__(self, *args, needs_realised=True, **kwargs):
         super().__init__(*args, **kwargs)

@@ -318,6 +318,8 @@ class Payment(models.Model):
         related_name="single_payments",
     )
     kind = models.CharField("nature", max_length=10, choices=Kind.choices)
+    # The financial year paid (a CPO has its advance and balance per year); filled on save.
+    year = models.PositiveIntegerField("exercice", null=True, blank=True)
     status = models.CharField(
         "état", max_length=15, choices=Status.choices, default=Status.REQUESTED
     )
@@ -471,10 +473,12 @@ class Payment(models.Model):
             ),
             # Seed art. 4.3: one advance, then the balance (a rejected request does not count).
             models.UniqueConstraint(
-                fields=["convention", "kind"],
+                fields=["convention", "year", "kind"],
                 condition=~Q(status="rejete"),
-                name="payment_one_live_request_per_kind",
-                violation_error_message="Une demande de ce type existe déjà pour cette convention.",
+                name="payment_one_live_request_per_year_and_kind",
+                violation_error_message=(
+                    "Une demande de ce type existe déjà pour cet exercice de la convention."
+                ),
             ),
             # A payment belongs to a convention, or (versement unique only) to a grant.
             models.CheckConstraint(
@@ -505,6 +509,8 @@ class Payment(models.Model):
             self.authority_id = self.convention.authority_id
         elif self.authority_id is None and self.grant_id:
             self.authority_id = self.grant.authority_id
+        if self.year is None and self.convention_id:
+            self.year = self.convention.year
         super().save(*args, **kwargs)
 
     @property
@@ -546,6 +552,8 @@ class Clawback(models.Model):
         on_delete=models.PROTECT,
         related_name="clawbacks",
     )
+    # The financial year whose excess is claimed back; filled on save.
+    year = models.PositiveIntegerField("exercice", null=True, blank=True)
     amount = models.DecimalField("montant à reverser", max_digits=12, decimal_places=2)
     reason = models.TextField("motif")
     title_number = models.CharField("numéro du titre de recettes", max_length=30)
@@ -591,3 +599,8 @@ class Clawback(models.Model):
 
     def __str__(self):
         return f"Reversement de {self.amount} € — titre n° {self.title_number}"
+
+    def save(self, *args, **kwargs):
+        if self.year is None and self.convention_id:
+            self.year = self.convention.year
+        super().save(*args, **kwargs)

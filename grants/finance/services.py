@@ -19,6 +19,7 @@ from django.utils import timezone
 from associations.indicators.models import indicators_awaiting_submission
 from associations.models import AssociationBudget
 from conventions.models import Convention, Justificatif
+from conventions.multiyear import check_year
 from conventions.notifications import services as notifications
 from conventions.readiness import ADVANCE_REQUEST, grant_commitment_readiness, readiness
 from conventions.readiness import require as require_checklist
@@ -76,13 +77,25 @@ class DueBasis:
         return RealisedSource(self.realised_source).label if self.realised_source else ""
 
 
-def realised_budget(convention):
-    """The association's realised budget (compte rendu financier) for the convention's year."""
+def _year_of(convention, year):
+    """The year a per-year computation is about: None means the whole convention, which is the
+    same as its only year for an annual convention."""
+    return year if convention.is_multi_year else None
+
+
+def _payments_of(convention, year):
+    payments = Payment.objects.filter(convention=convention)
+    return payments if year is None else payments.filter(year=year)
+
+
+def realised_budget(convention, year=None):
+    """The association's realised budget (compte rendu financier) for the year (by default the
+    convention's first year)."""
 
     budget = (
         AssociationBudget.objects.filter(
             association_id=convention.association_id,
-            year=convention.year,
+            year=year or convention.year,
             kind=AssociationBudget.Kind.REALISED,
         )
         .prefetch_related("lines")
@@ -93,12 +106,15 @@ def realised_budget(convention):
     return budget
 
 
-def _last_typed_realised(convention):
+def _last_typed_realised(convention, year=None):
     """The realised expenses last declared on a balance request or a clawback, if any."""
     candidates = []
+    clawbacks = Clawback.objects.filter(convention=convention)
+    if year is not None:
+        clawbacks = clawbacks.filter(year=year)
     payment = (
-        Payment.objects.filter(
-            convention=convention,
+        _payments_of(convention, year)
+        .filter(
             kind=Kind.BALANCE,
             status__in=Payment.LIVE_STATUSES,
             realised_source=RealisedSource.TYPED,
@@ -110,7 +126,7 @@ def _last_typed_realised(convention):
     if payment:
         candidates.append(payment)
     clawback = (
-        Clawback.objects.filter(convention=convention, realised_source=RealisedSource.TYPED)
+        clawbacks.filter(realised_source=RealisedSource.TYPED)
         .order_by("-recorded_at")
         .values_list("recorded_at", "realised_expenses")
         .first()
@@ -120,32 +136,44 @@ def _last_typed_realised(convention):
     return max(candidates)[1] if candidates else None
 
 
-def forecast_expenses(convention):
-    """Total charges (60–69, without voluntary contributions) of the convention's annex I."""
+def forecast_expenses(convention, year=None):
+    """Total charges (60–69, without voluntary contributions) of the convention's annex I; for
+    a later year of a CPO, of the association's forecast budget of that year when filed."""
     budget = getattr(convention, "forecast_budget", None)
+    if year is not None and (budget is None or budget.year != year):
+        budget = (
+            AssociationBudget.objects.filter(
+                association_id=convention.association_id,
+                year=year,
+                kind=AssociationBudget.Kind.FORECAST,
+            )
+            .prefetch_related("lines")
+            .first()
+        ) or budget
     if budget is None:
         return None
     total = budget.total_charges
     return total if total > 0 else None
 
 
-def due_basis(convention, typed_realised=None):
+def due_basis(convention, typed_realised=None, year=None):
     """The amount due now.
 
     Realised expenses come from the association's realised budget (compte rendu financier) when
     it is filed with charges; otherwise from the figure typed on this request (`typed_realised`),
     otherwise from the last one typed on a balance request or a clawback. Until they are known,
-    the amount due is the voted amount.
+    the amount due is the voted amount. With a year (a CPO), everything is that year's.
     """
-    voted = convention.amount
-    forecast = forecast_expenses(convention)
-    budget = realised_budget(convention)
+    year = _year_of(convention, year)
+    voted = convention.amount if year is None else convention.amount_for_year(year)
+    forecast = forecast_expenses(convention, year)
+    budget = realised_budget(convention, year)
     if budget is not None:
         realised, source = budget.total_charges, RealisedSource.BUDGET
     elif typed_realised is not None:
         realised, source = typed_realised, RealisedSource.TYPED
     else:
-        realised = _last_typed_realised(convention)
+        realised = _last_typed_realised(convention, year)
         source = RealisedSource.TYPED if realised is not None else ""
     if forecast is not None and realised is not None:
         due = rules.amount_due(voted, forecast, realised)
@@ -197,18 +225,23 @@ class ConventionFinances:
         return min(self.advance_cap - self.advanced, self.remaining_payable)
 
 
-def convention_finances(convention, typed_realised=None):
-    """The money of one convention in three queries (payments, clawbacks, the due basis)."""
+def convention_finances(convention, typed_realised=None, year=None):
+    """The money of one convention in three queries (payments, clawbacks, the due basis); with
+    a year, of that year of a CPO only (its voted amount, its advance cap, its payments)."""
+    year = _year_of(convention, year)
     live = Q(status__in=Payment.LIVE_STATUSES)
-    sums = Payment.objects.filter(convention=convention).aggregate(
+    clawbacks = Clawback.objects.filter(convention=convention)
+    if year is not None:
+        clawbacks = clawbacks.filter(year=year)
+    sums = _payments_of(convention, year).aggregate(
         requested=Sum("amount", filter=live),
         advanced=Sum("amount", filter=live & Q(kind=Kind.ADVANCE)),
         balance=Sum("amount", filter=live & Q(kind=Kind.BALANCE)),
         ordered=Sum("amount", filter=Q(status__in=Payment.ORDERED_STATUSES)),
         paid=Sum("amount", filter=Q(status=Status.PAID)),
     )
-    clawed_back = Clawback.objects.filter(convention=convention).aggregate(total=Sum("amount"))
-    basis = due_basis(convention, typed_realised)
+    clawed_back = clawbacks.aggregate(total=Sum("amount"))
+    basis = due_basis(convention, typed_realised, year)
     percentage = convention.advance_percentage
     return ConventionFinances(
         voted=basis.voted,
@@ -349,25 +382,37 @@ def _require_payable_convention(convention, what):
         )
 
 
-def missing_justificatifs(convention):
-    """Labels of the required justificatifs not accepted yet (art. 6.2)."""
+def missing_justificatifs(convention, year=None):
+    """Labels of the required justificatifs not accepted yet (art. 6.2); of one year for a CPO."""
 
     required = list(convention.required_justificatif_kinds)
-    accepted = set(
-        convention.justificatifs.filter(status=Justificatif.Status.ACCEPTED).values_list(
-            "kind", flat=True
-        )
-    )
+    justificatifs = convention.justificatifs.filter(status=Justificatif.Status.ACCEPTED)
+    year = _year_of(convention, year)
+    if year is not None:
+        justificatifs = justificatifs.filter(year=year)
+    accepted = set(justificatifs.values_list("kind", flat=True))
     return [Justificatif.Kind(kind).label for kind in required if kind not in accepted]
 
 
-def _check_advance(convention, finances, amount):
+def _of_year(convention, year):
+    return f" de l'exercice {year}" if convention.is_multi_year else ""
+
+
+def _check_advance(convention, finances, amount, year=None):
     _require_payable_convention(convention, "L'acompte")
     require_checklist(readiness(convention, ADVANCE_REQUEST), "demander l'acompte")
+    of_year = _of_year(convention, year)
+    if finances.voted <= 0:
+        raise ValidationError(
+            f"Aucun montant n'est encore voté pour l'exercice {year} : l'acompte se demande une "
+            "fois la subvention de l'année votée."
+        )
     if finances.has_live_balance:
-        raise ValidationError("Le solde a déjà été demandé : un acompte n'est plus possible.")
+        raise ValidationError(
+            f"Le solde{of_year} a déjà été demandé : un acompte n'est plus possible."
+        )
     if finances.has_live_advance:
-        raise ValidationError("Un acompte a déjà été demandé pour cette convention.")
+        raise ValidationError(f"Un acompte{of_year} a déjà été demandé pour cette convention.")
     if amount is None or amount <= 0:
         raise ValidationError({"amount": "Indiquez un montant positif."})
     if not rules.advance_within_cap(
@@ -377,7 +422,7 @@ def _check_advance(convention, finances, amount):
             {
                 "amount": (
                     "L'acompte ne peut pas dépasser "
-                    f"{percent_short(finances.advance_percentage)} du montant voté de "
+                    f"{percent_short(finances.advance_percentage)} du montant voté{of_year} de "
                     f"{euros(finances.voted)}, soit {euros(finances.advance_cap)} "
                     "(art. 4.3)."
                 )
@@ -395,15 +440,19 @@ def _check_advance(convention, finances, amount):
     return amount
 
 
-def _check_balance(convention, finances):
+def _check_balance(convention, finances, year=None):
     _require_payable_convention(convention, "Le solde")
+    of_year = _of_year(convention, year)
+    if finances.voted <= 0:
+        raise ValidationError(f"Aucun montant n'est encore voté pour l'exercice {year}.")
     if finances.has_live_balance:
-        raise ValidationError("Le solde a déjà été demandé pour cette convention.")
-    missing = missing_justificatifs(convention)
+        raise ValidationError(f"Le solde{of_year} a déjà été demandé pour cette convention.")
+    missing = missing_justificatifs(convention, year)
+    of_the_year = "de l'année " if of_year else ""
     if missing:
         raise ValidationError(
-            "Le solde ne peut être demandé qu'une fois les justificatifs requis acceptés "
-            f"(art. 6.2). En attente : {' ; '.join(missing)}."
+            f"Le solde{of_year} ne peut être demandé qu'une fois les justificatifs requis "
+            f"{of_the_year}acceptés (art. 6.2). En attente : {' ; '.join(missing)}."
         )
     awaiting = indicators_awaiting_submission(convention)
     if awaiting is not None:
@@ -442,20 +491,32 @@ def _check_balance(convention, finances):
 
 
 def _save_unique(instance):
-    """Save, turning the one-request-per-kind constraint into a clear message."""
+    """Save, turning the one-request-per-kind (and year) constraint into a clear message."""
     try:
         with transaction.atomic():
             instance.save()
     except IntegrityError as error:
         message = "Une demande de ce type existe déjà pour cette convention."
+        if instance.convention.is_multi_year:
+            message = f"Une demande de ce type existe déjà pour l'exercice {instance.year}."
         raise ValidationError(message) from error
 
 
 @transaction.atomic
 def payment_request(
-    *, convention, user, kind, signer_name, certified, amount=None, realised_expenses=None
+    *,
+    convention,
+    user,
+    kind,
+    signer_name,
+    certified,
+    amount=None,
+    realised_expenses=None,
+    year=None,
 ):
     """The association asks for its advance or its balance, certifying the expense (art. 4.3).
+    For a CPO, the request is for one year (by default the first): the advance cap and the
+    balance are that year's.
 
     The convention row is locked first, so that two requests arriving at once are checked one
     after the other and the sum of the payments never exceeds the amount due.
@@ -477,9 +538,11 @@ def payment_request(
         raise ValidationError(
             {"realised_expenses": "Les dépenses réalisées ne peuvent pas être négatives."}
         )
-    finances = convention_finances(convention, typed_realised=typed)
+    year = check_year(convention, year)
+    finances = convention_finances(convention, typed_realised=typed, year=year)
     payment = Payment(
         convention=convention,
+        year=year,
         kind=kind,
         requested_at=timezone.now(),
         requested_by=user,
@@ -487,9 +550,9 @@ def payment_request(
         certification_text=CERTIFICATION_TEXT,
     )
     if kind == Kind.ADVANCE:
-        payment.amount = _check_advance(convention, finances, amount)
+        payment.amount = _check_advance(convention, finances, amount, year)
     elif kind == Kind.BALANCE:
-        payment.amount = _check_balance(convention, finances)
+        payment.amount = _check_balance(convention, finances, year)
         basis = finances.basis
         payment.forecast_expenses = basis.forecast_expenses
         payment.realised_expenses = basis.realised_expenses
@@ -664,12 +727,22 @@ def payment_record_paid(payment, user, *, date):
 
 @transaction.atomic
 def clawback_record(
-    *, convention, user, amount, reason, title_number, title_date, realised_expenses=None
+    *,
+    convention,
+    user,
+    amount,
+    reason,
+    title_number,
+    title_date,
+    realised_expenses=None,
+    year=None,
 ):
-    """Claim back the excess paid over the amount due (art. 4.2 and 8), by a titre de recettes."""
+    """Claim back the excess paid over the amount due (art. 4.2 and 8), by a titre de recettes;
+    for a CPO, the excess of one year."""
     require(can_order(user, convention), "Seul un agent financier émet les titres de recettes.")
     convention = locked(convention, "association", "authority", "forecast_budget")
-    finances = convention_finances(convention, typed_realised=realised_expenses)
+    year = check_year(convention, year)
+    finances = convention_finances(convention, typed_realised=realised_expenses, year=year)
     basis = finances.basis
     excess = finances.to_claw_back
     if excess <= 0:
@@ -704,6 +777,7 @@ def clawback_record(
         )
     return Clawback.objects.create(
         convention=convention,
+        year=year,
         amount=amount,
         reason=reason,
         title_number=title_number,

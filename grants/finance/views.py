@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from conventions.models import Convention
+from conventions.multiyear import default_payment_year
 from conventions.readiness import grant_commitment_readiness
 from grants import access, rules
 from grants.access import finance_required, staff_required
@@ -375,6 +376,21 @@ def payment_timeline(request, pk):
     return render(request, "grants/finance/timeline.html", ctx)
 
 
+def _payment_year(request, convention):
+    """The year a payment request is about: the one posted or asked in the address (?annee=),
+    else the earliest year voted and not fully paid; always the year of an annual convention."""
+    if not convention.is_multi_year:
+        return convention.year
+    for value in (request.POST.get("year"), request.GET.get("annee")):
+        try:
+            chosen = int(value)
+        except (TypeError, ValueError):
+            continue
+        if chosen in convention.years:
+            return chosen
+    return default_payment_year(convention)
+
+
 REQUEST_TITLES = {
     Payment.Kind.ADVANCE: "Demande d'acompte",
     Payment.Kind.BALANCE: "Demande de solde",
@@ -397,13 +413,19 @@ def payment_request(request, pk, kind):
         raise PermissionDenied
     if not access.can_request_payment(request.user, convention):
         raise PermissionDenied
-    realised = services.realised_budget(convention)
+    year = _payment_year(request, convention)
+    years = convention.years if convention.is_multi_year else None
+    realised = services.realised_budget(convention, year)
     if kind == Payment.Kind.ADVANCE:
-        form = AdvanceRequestForm(request.POST or None)
+        form = AdvanceRequestForm(request.POST or None, years=years)
     else:
-        form = BalanceRequestForm(request.POST or None, needs_realised=realised is None)
-    finances = services.convention_finances(convention)
+        form = BalanceRequestForm(
+            request.POST or None, needs_realised=realised is None, years=years
+        )
+    finances = services.convention_finances(convention, year=year)
     if request.method == "GET":
+        if years:
+            form.initial["year"] = year
         form.initial["signer_name"] = (
             f"{convention.association.representative}, "
             f"{convention.association.representative_title}".strip(", ")
@@ -421,6 +443,7 @@ def payment_request(request, pk, kind):
                 certified=data["certified"],
                 amount=data.get("amount"),
                 realised_expenses=data.get("realised_expenses"),
+                year=data.get("year", year),
             )
         except ValidationError as error:
             _apply_errors(form, error)
@@ -438,7 +461,10 @@ def payment_request(request, pk, kind):
         "title": REQUEST_TITLES[kind],
         "finances": finances,
         "realised_budget": realised,
-        "missing_justificatifs": services.missing_justificatifs(convention)
+        "year": year,
+        "years": years,
+        "justificatifs_due_date": convention.justificatifs_due_date_for(year),
+        "missing_justificatifs": services.missing_justificatifs(convention, year)
         if kind == Payment.Kind.BALANCE
         else [],
         "forecast_mismatch": _forecast_mismatch(convention, finances),
