@@ -165,17 +165,7 @@ def light_deliberation_save(*, form, grants, user):
         deliberation.transmission_recorded_by = user
         deliberation.transmission_recorded_at = now
     deliberation.save()
-    grants.instance = deliberation
-    for grant_form in grants.deleted_forms:
-        if grant_form.instance.pk:
-            grant_form.instance.delete()
-    for grant_form in grants.forms:
-        if grant_form in grants.deleted_forms or not grant_form.has_changed():
-            continue
-        grant = grant_form.save(commit=False)
-        grant.deliberation = deliberation
-        grant.authority_id = deliberation.authority_id
-        grant.save()
+    services.save_grants(deliberation, grants)
     return deliberation
 
 

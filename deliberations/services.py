@@ -180,6 +180,13 @@ def deliberation_save(*, form, decisions, grants, user):
         decision.position = position
         decision.save()
 
+    save_grants(deliberation, grants)
+    return deliberation
+
+
+def save_grants(deliberation, grants):
+    """Write the grants formset of a deliberation (full or light): deleted rows go, changed
+    rows are saved with the deliberation's authority."""
     grants.instance = deliberation
     for grant_form in grants.deleted_forms:
         if grant_form.instance.pk:
@@ -191,7 +198,6 @@ def deliberation_save(*, form, decisions, grants, user):
         grant.deliberation = deliberation
         grant.authority_id = deliberation.authority_id
         grant.save()
-    return deliberation
 
 
 def transmission_errors(deliberation, *, today=None, **fields):
