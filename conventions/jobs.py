@@ -11,8 +11,10 @@ from django.urls import reverse
 
 from conventions import services
 from conventions.models import Convention
+from deliberations.models import Deliberation
 from grants.access import can_generate_convention_pdfs, can_prepare, require
 from grants.jobs import services as jobs
+from grants.models import Job
 
 GENERATABLE = [Convention.Status.DRAFT, Convention.Status.READY]
 
@@ -39,7 +41,6 @@ def enqueue_convention_pdf(*, user, convention):
 
 def pdf_job_of(convention):
     """The pending or running PDF job of a convention, if any (shown on its page)."""
-    from grants.models import Job
 
     return (
         Job.objects.active()
@@ -90,7 +91,6 @@ def enqueue_deliberation_pdfs(*, user, deliberation):
 
 def run_deliberation_convention_pdfs(job, progress):
     """Every convention still in draft or ready for signature, one after the other."""
-    from deliberations.models import Deliberation
 
     deliberation = Deliberation.objects.get(pk=job.params["deliberation"])
     conventions = list(

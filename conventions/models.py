@@ -535,6 +535,7 @@ class Convention(models.Model):
         return rules.justificatifs_due_date(self.association.fiscal_year_end(year))
 
     def obligations(self):
+        # obligations.py reads Justificatif, defined after this module: imported here.
         from conventions.obligations import convention_obligations
 
         return convention_obligations(self)

@@ -12,7 +12,9 @@ from decimal import Decimal
 from django.core.exceptions import ValidationError
 from django.db.models import Q, Sum
 
+from conventions.models import Convention, Justificatif
 from grants import rules
+from grants.models import Payment
 
 ZERO = Decimal("0.00")
 MIN_YEARS, MAX_YEARS = 2, 4
@@ -28,7 +30,6 @@ def years_phrase(years):
 
 def period_years(kind, year, end_year):
     """The years a convention of this kind covers, or a French error message."""
-    from conventions.models import Convention
 
     if not year:
         return []
@@ -110,8 +111,6 @@ class YearRow:
 def year_rows(convention):
     """Every year of the convention in a fixed number of queries (grants, amendments, payments,
     justificatifs), whatever the number of years."""
-    from conventions.models import Justificatif
-    from grants.models import Payment
 
     years = convention.years
     grants = {

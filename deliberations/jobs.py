@@ -7,6 +7,7 @@ from deliberations import pdf
 from deliberations.models import Deliberation
 from grants.jobs import services as jobs
 from grants.jobs.kinds import JobError
+from grants.models import Job
 
 
 def extract_key(deliberation):
@@ -28,7 +29,6 @@ def enqueue_extract(*, user, deliberation, force=False):
 
 
 def extract_job_of(deliberation):
-    from grants.models import Job
 
     return Job.objects.active().filter(dedup_key=extract_key(deliberation)).first()
 

@@ -4,6 +4,8 @@ from django.contrib.auth.forms import PasswordResetForm
 from django.db import transaction
 from django.template import loader
 
+from conventions.notifications.tasks import send_email_task
+
 
 class TaskPasswordResetForm(PasswordResetForm):
     """Django's password reset form; the message is rendered here and sent by a task.
@@ -21,7 +23,6 @@ class TaskPasswordResetForm(PasswordResetForm):
         to_email,
         html_email_template_name=None,
     ):
-        from conventions.notifications.tasks import send_email_task
 
         subject = "".join(loader.render_to_string(subject_template_name, context).splitlines())
         body = loader.render_to_string(email_template_name, context)

@@ -20,6 +20,12 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
 
+from associations.models import Association, AssociationBudget
+from conventions.models import Convention
+from deliberations.models import Deliberation, Session
+from grants.finance.filters import PaymentFilter
+from grants.models import BudgetLine, Grant, Payment, User
+
 RUNS = 5
 PAGE = 25
 FLOORS = {}  # slug → floor callable, served by grants.bench_urls
@@ -63,10 +69,6 @@ def sql_floor(rows_sql, count_sql, params=(), count_params=None):
 
 def _ids(authority_id):
     """The records the detail pages and forms open: the largest of the authority's."""
-    from associations.models import Association, AssociationBudget
-    from conventions.models import Convention
-    from deliberations.models import Deliberation, Session
-    from grants.models import BudgetLine, Grant, Payment
 
     conventions = Convention.objects.filter(authority_id=authority_id)
     return {
@@ -104,7 +106,6 @@ def _ids(authority_id):
 
 
 def pages(authority_id):
-    from grants.finance.filters import PaymentFilter
 
     a = authority_id
     ids = _ids(a)
@@ -379,8 +380,6 @@ def floor_view(request, slug):
     if not request.user.is_authenticated:
         return HttpResponse(status=403)
     if slug not in FLOORS:
-        from grants.models import User
-
         register_floors(pages(User.objects.get(username="instructeur").authority_id))
     if slug not in FLOORS:
         raise Http404
@@ -417,7 +416,6 @@ def measure(page, clients):
 
 
 def run(out, only=None):
-    from grants.models import User
 
     users = {
         u.username: u

@@ -19,6 +19,7 @@ from conventions.models import Justificatif, Notification, ReminderSent
 from conventions.notifications.services import _convention_label
 from grants.demo import paris_datetime
 from grants.models import User
+from grants.pdf import render_pdf
 
 PARIS = zoneinfo.ZoneInfo(settings.TIME_ZONE)
 Kind = Justificatif.Kind
@@ -66,8 +67,6 @@ PIECES = [
 
 def _pdf(association, title, lines):
     from django.utils.html import escape
-
-    from grants.pdf import render_pdf
 
     items = "".join(f"<li>{escape(line)}</li>" for line in lines)
     html = (

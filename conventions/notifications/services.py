@@ -14,6 +14,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from conventions.notifications import tasks
 from conventions.notifications.models import Notification
 from grants.models import Role, User
 from grants.templatetags.fr import euros
@@ -71,9 +72,8 @@ def send_notification_emails(notification_ids, subject):
 
 
 def _enqueue_emails(notification_ids, subject):
-    from conventions.notifications.tasks import send_notification_emails_task
 
-    send_notification_emails_task.enqueue(notification_ids, subject)
+    tasks.send_notification_emails_task.enqueue(notification_ids, subject)
 
 
 def notify(user_or_users, kind, message, url="", subject=None):

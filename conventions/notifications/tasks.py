@@ -4,6 +4,7 @@ from django.core.mail import EmailMultiAlternatives
 from django.tasks import task
 
 from conventions.notifications import services
+from conventions.notifications.reminders import send_reminders
 
 
 @task
@@ -26,8 +27,6 @@ def send_email_task(subject, body, to, html_body=None, from_email=None):
 def send_reminders_task(date=None):
     """The daily justificatif reminders (see conventions.notifications.reminders)."""
     import datetime
-
-    from conventions.notifications.reminders import send_reminders
 
     summary = send_reminders(datetime.date.fromisoformat(date) if date else None)
     return {"checked": summary.checked, "sent": summary.total_sent}

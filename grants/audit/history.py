@@ -14,6 +14,8 @@ from django.db import models
 from django.db.models import OuterRef, Subquery
 from django.utils import timezone
 
+from grants.access import can_see_history
+from grants.models import Clawback, Commitment, Grant, Payment
 from grants.templatetags.fr import euros, percent_fr
 
 # Technical fields: fingerprints, timestamps the record itself carries.
@@ -175,8 +177,6 @@ def _subject(record):
 
 def association_history(user, association, limit=20):
     """The association's record and its grants (amounts voted), for its detail page."""
-    from grants.access import can_see_history
-    from grants.models import Grant
 
     if not can_see_history(user):
         return None
@@ -191,7 +191,6 @@ def association_history(user, association, limit=20):
 
 def convention_history(user, convention, limit=20):
     """The convention's fields (amounts, dates, signatures, status), for its detail page."""
-    from grants.access import can_see_history
 
     if not can_see_history(user):
         return None
@@ -202,8 +201,6 @@ def convention_history(user, convention, limit=20):
 
 def money_history(user, convention, limit=30):
     """Commitments, payments and clawbacks of a convention, for its payment timeline."""
-    from grants.access import can_see_history
-    from grants.models import Clawback, Commitment, Payment
 
     if not can_see_history(user):
         return None

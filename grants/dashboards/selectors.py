@@ -19,9 +19,14 @@ from decimal import Decimal
 from django.db.models import Count, Exists, Max, Min, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import ExtractMonth, ExtractYear
 
+from associations.budgets.chart import Side
+from associations.models import Association, AssociationBudgetLine
+from conventions.justificatifs.due import OWING_STATUSES
 from conventions.justificatifs.models import Justificatif, overdue_condition
+from conventions.models import Convention
 from deliberations.models import Deliberation
-from grants.models import BudgetLine, Commitment, Grant, Payment
+from grants.models import BudgetLine, Commitment, Grant, GrantNature, Payment
+from grants.rules import AUDITOR_THRESHOLD, justificatifs_due_date
 
 ZERO = Decimal("0.00")
 SPANS = (3, 4, 5)
@@ -400,12 +405,6 @@ def missing_pieces(user, authority, years, today):
     - due date: six months after the close of the association's financial year
       (grants.rules.justificatifs_due_date), computed in Python for each distinct
       (year, closing month, closing day), a few dozen at most."""
-    from associations.budgets.chart import Side
-    from associations.models import Association, AssociationBudgetLine
-    from conventions.justificatifs.due import OWING_STATUSES
-    from conventions.models import Convention
-    from grants.models import GrantNature
-    from grants.rules import AUDITOR_THRESHOLD, justificatifs_due_date
 
     owing = Convention.objects.visible_to(user).filter(
         authority=authority, year__in=years, status__in=OWING_STATUSES

@@ -8,6 +8,7 @@ from django.db.models import Q
 from django.urls import reverse
 
 from grants.access import scope
+from grants.jobs.kinds import RESULT_LABELS
 
 
 class JobQuerySet(models.QuerySet):
@@ -118,7 +119,6 @@ class Job(models.Model):
 
     @property
     def result_label(self):
-        from grants.jobs.kinds import RESULT_LABELS
 
         if self.file and self.filename:
             return f"Télécharger {self.filename}"

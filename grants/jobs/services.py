@@ -14,6 +14,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.module_loading import import_string
 
+from grants.jobs import tasks
 from grants.jobs.kinds import KINDS, JobError
 from grants.jobs.models import Job
 
@@ -42,9 +43,8 @@ def dedup_key(kind, *parts):
 
 
 def _enqueue(job_id):
-    from grants.jobs.tasks import run_job
 
-    result = run_job.enqueue(str(job_id))
+    result = tasks.run_job.enqueue(str(job_id))
     Job.objects.filter(pk=job_id).update(task_result_id=result.id)
 
 
