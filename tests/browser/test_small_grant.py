@@ -94,6 +94,8 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
     page.get_by_role("link", name="Finances", exact=True).click()
     page.get_by_role("link", name="Engagements des subventions").click()
     page.get_by_role("link", name="Engager la subvention de Ateliers du Vieux-Port").click()
+    # The grant cites no imputation: finance searches the line by its label.
+    choose(page, "Ligne budgétaire", "politique", "Politique de la ville")
     page.get_by_label("Numéro d'engagement").fill("EJ-2024-0099")
     page.get_by_role("button", name="Engager").click()
     page.wait_for_url("**/finances/lignes/*/")
