@@ -148,14 +148,17 @@ def grant_totals(user, years=5):
         .order_by()
     ):
         rows[row["grant__year"]]["committed"] = row["total"]
+    # By the year of the grant committed (a paid payment always has its commitment): the
+    # payments of a convention and the versement unique of a grant without one, as on the
+    # dashboards.
     for row in (
         Payment.objects.visible_to(user)
-        .filter(status=Payment.Status.PAID, convention__year__in=rows)
-        .values("convention__year")
+        .filter(status=Payment.Status.PAID, commitment__grant__year__in=rows)
+        .values("commitment__grant__year")
         .annotate(total=Sum("amount"))
         .order_by()
     ):
-        rows[row["convention__year"]]["paid"] = row["total"]
+        rows[row["commitment__grant__year"]]["paid"] = row["total"]
     return sorted(rows.values(), key=lambda row: row["year"], reverse=True)
 
 

@@ -131,10 +131,22 @@
     });
   }
 
-  function init() {
-    document.querySelectorAll(".autocomplete[data-autocomplete-url]").forEach(setup);
+  /* Sets up the search fields under root (the document, or an HTML fragment swapped in later,
+     e.g. the convention form's grants and budgets); a field is set up once. */
+  function init(root) {
+    (root && root.querySelectorAll ? root : document)
+      .querySelectorAll(".autocomplete[data-autocomplete-url]")
+      .forEach(function (field) {
+        if (field.hasAttribute("data-autocomplete-ready")) return;
+        field.setAttribute("data-autocomplete-ready", "");
+        setup(field);
+      });
   }
+  window.setupAutocomplete = init;
 
-  if (document.readyState === "loading") document.addEventListener("DOMContentLoaded", init);
-  else init();
+  if (document.readyState === "loading") {
+    document.addEventListener("DOMContentLoaded", function () {
+      init(document);
+    });
+  } else init(document);
 })();

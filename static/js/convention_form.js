@@ -5,7 +5,9 @@
   "use strict";
   var form = document.querySelector("form[data-choices-url]");
   if (!form) return;
-  var select = form.querySelector("select[name=association]");
+  /* The association is a search field (static/js/autocomplete.js): its hidden input carries the
+     pk and fires "change" once a suggestion is chosen. A plain <select> fires it too. */
+  var select = form.querySelector("input[type=hidden][name=association], select[name=association]");
   if (!select) return;
   function load() {
     var target = document.getElementById("convention-choices");
@@ -22,7 +24,9 @@
         var holder = document.createElement("div");
         holder.innerHTML = html;
         var fresh = holder.querySelector("#convention-choices");
-        if (fresh) target.replaceWith(fresh);
+        if (!fresh) return;
+        target.replaceWith(fresh);
+        if (window.setupAutocomplete) window.setupAutocomplete(fresh); // the budgets' field
       })
       .catch(function () {
         target.removeAttribute("aria-busy");

@@ -37,12 +37,11 @@ def test_a_new_convention_chooses_its_association_by_typing_and_the_keyboard(pag
     field.press("ArrowDown")
     field.press("Enter")
     assert field.input_value() == "Pôle SCS (Marseille)"
-    page.get_by_role("button", name="Afficher ses subventions").click()
-
-    page.wait_for_url("**_reload=1*")
-    assert page.get_by_role("combobox", name="Association").input_value() == "Pôle SCS"
+    # Choosing it lists its grants in place (no reload, nothing typed lost).
+    page.get_by_label("2024 — 66 000,00").wait_for()
+    assert field.input_value() == "Pôle SCS (Marseille)"
     page.get_by_label("Modèle").select_option(label="Convention annuelle (v1)")
-    page.get_by_label("Exercice").fill("2024")
+    page.get_by_role("spinbutton", name="Exercice (obligatoire)").fill("2024")
     page.get_by_label("Numéro").fill("2024-SCS-01")
     page.get_by_label("2024 — 66 000,00").check()
     page.get_by_role("button", name="Enregistrer").click()

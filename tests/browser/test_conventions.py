@@ -5,7 +5,7 @@ import pytest
 
 from conventions.models import Convention
 from grants.models import Role
-from tests.browser.utils import assert_accessible, login
+from tests.browser.utils import assert_accessible, choose, login
 from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
 from tests.deliberations.factories import DeliberationFactory, SessionFactory
 from tests.factories import GrantFactory, UserFactory
@@ -37,7 +37,7 @@ def test_staff_prepare_generate_mark_ready_and_record_signatures(page, live_serv
     page.get_by_label("Modèle").select_option(label="Convention annuelle (v1)")
     page.get_by_label("Numéro").fill("2024-SCS-01")
     assert page.get_by_label("2024 — 66 000,00").is_checked()
-    page.get_by_label("Budget prévisionnel (annexe I)").select_option(index=1)
+    choose(page, "Budget prévisionnel (annexe I)", "pôle", "Budget prévisionnel")
     assert_accessible(page)
     page.get_by_role("button", name="Enregistrer").click()
     assert "Convention n° 2024-SCS-01" in page.get_by_role("heading", level=1).inner_text()

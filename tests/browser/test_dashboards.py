@@ -1,5 +1,7 @@
-"""The consultation role reaches the dashboards from the menu, reads a chart and its table, switches
-the grouping, and reaches the annex list; nothing scrolls sideways on a phone."""
+"""The consultation role reaches the dashboards from the menu, reads a chart and its table, goes to
+another grouping, and reaches the annex list; nothing scrolls sideways on a phone."""
+
+import re
 
 import pytest
 from playwright.sync_api import expect
@@ -29,13 +31,17 @@ def test_the_consultation_role_reads_the_dashboards(page, live_server, viewer):
     page.get_by_role("button", name="Afficher").click()
     chart = page.get_by_role("img", name="Par dispositif d'aide", exact=True)
     expect(chart).to_be_visible()
-    table = page.locator("#groupes table")
+    table = page.locator("#dispositif table")
     expect(table).to_contain_text(f"10{NBSP}000,10{NBSP}€")
     assert_accessible(page)
 
-    page.get_by_role("link", name="Par domaine thématique").last.click()
-    expect(page.locator("#groupes table")).to_contain_text("Jeunesse")
-    expect(page.get_by_label("Regrouper par", exact=True)).to_have_value("domaine")
+    # The three groupings are on the page; the table of contents leads to each one.
+    page.get_by_role("navigation", name="Sections du tableau de bord").get_by_role(
+        "link", name="Par domaine thématique"
+    ).click()
+    expect(page).to_have_url(re.compile(r"#domaine$"))
+    expect(page.locator("#domaine table")).to_contain_text("Jeunesse")
+    expect(page.locator("#domaine table")).to_contain_text(f"10{NBSP}000,10{NBSP}€")
 
     page.get_by_role("link", name="Annexe des subventions aux associations").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("compte administratif 2024")

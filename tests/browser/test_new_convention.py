@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from conventions.models import Convention
 from grants.models import Payment, Role
-from tests.browser.utils import login
+from tests.browser.utils import choose, login
 from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
 from tests.deliberations.factories import DeliberationFactory, SessionFactory
 from tests.factories import AssociationFactory, GrantFactory, ManagerFactory, UserFactory
@@ -53,24 +53,28 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
     login(page, live_server, "marie")
     page.get_by_role("link", name="Conventions", exact=True).click()
     page.get_by_role("link", name="Nouvelle convention").click()
-    assert page.locator("select[name=association]").count() == 1
+    assert page.locator("[name=association]").count() == 1
     assert page.get_by_label("Numéro").input_value() == f"{year}-CONV-0001"
-    page.get_by_label("Association").select_option(label="Maison de l'innovation")
+    choose(page, "Association", "maison", "Maison de l'innovation")
     page.locator("#convention-choices input[name=grants]").first.wait_for()
     page.get_by_label(f"{year} — 40 000,00 € — Fonctionnement global").check()
-    page.get_by_label("Délibération").select_option(label=f"Délibération n° {year}.00077")
+    choose(page, "Délibération", "00077", f"Délibération n° {year}.00077")
     page.get_by_role("button", name="Enregistrer").click()
     assert f"Convention n° {year}-CONV-0001" in page.get_by_role("heading", level=1).inner_text()
 
     # The checklist says what is missing before the confirm button, with the link that fixes it.
     page.get_by_role("button", name="Générer le PDF").click()
+    assert page.get_by_text("Le PDF de la convention est généré.").is_visible()  # the job's page
+    page.get_by_role("link", name="Retour", exact=True).click()
     page.get_by_role("link", name="Déclarer prête pour signature").click()
     assert page.get_by_text("Aucun budget prévisionnel n'est rattaché").is_visible()
     assert page.get_by_role("button", name="Déclarer prête pour signature").count() == 0
     page.get_by_role("link", name="Rattacher le budget prévisionnel").click()
-    page.get_by_label("Budget prévisionnel (annexe I)").select_option(index=1)
+    choose(page, "Budget prévisionnel (annexe I)", "maison", f"Budget prévisionnel {year}")
     page.get_by_role("button", name="Enregistrer").click()
     page.get_by_role("button", name="Régénérer le PDF").click()
+    assert page.get_by_text("Le PDF de la convention est généré.").is_visible()
+    page.get_by_role("link", name="Retour", exact=True).click()
     page.get_by_role("link", name="Déclarer prête pour signature").click()
     assert page.get_by_text("Toutes les conditions sont réunies").is_visible()
     page.get_by_role("button", name="Déclarer prête pour signature").click()

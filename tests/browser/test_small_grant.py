@@ -9,7 +9,7 @@ import pytest
 from django.utils import timezone
 
 from grants.models import NotificationLetter, Payment
-from tests.browser.utils import assert_accessible, login
+from tests.browser.utils import assert_accessible, choose, login
 from tests.factories import AuthorityFactory
 from tests.grants.finance.factories import BudgetLineFactory, finance_of, instructor_of
 
@@ -59,7 +59,7 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
     page.get_by_label("Date de la séance").fill(iso(session_date))
     page.get_by_label("Objet de la délibération").fill("Soutien aux associations de quartier")
     page.get_by_label("Voix pour").fill("150")
-    page.get_by_label("Association").select_option(label="Ateliers du Vieux-Port")
+    choose(page, "Association", "ateliers", "Ateliers du Vieux-Port")
     page.get_by_label("Montant (€)").fill("15 000")
     page.locator("#id_subventions-0-object").fill("Ateliers de réparation de vélos")
     # A wrong @ctes date is caught, nothing typed is lost.
@@ -94,6 +94,8 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
     page.get_by_role("link", name="Finances", exact=True).click()
     page.get_by_role("link", name="Engagements des subventions").click()
     page.get_by_role("link", name="Engager la subvention de Ateliers du Vieux-Port").click()
+    # The grant cites no imputation: finance searches the line by its label.
+    choose(page, "Ligne budgétaire", "politique", "Politique de la ville")
     page.get_by_label("Numéro d'engagement").fill("EJ-2024-0099")
     page.get_by_role("button", name="Engager").click()
     page.wait_for_url("**/finances/lignes/*/")

@@ -29,3 +29,12 @@ def serious_violations(page):
 def assert_accessible(page):
     violations = serious_violations(page)
     assert not violations, f"{page.url}: " + "\n".join(violations)
+
+
+def choose(page, label, typed, option):
+    """Pick a value in a search field (static/js/autocomplete.js) the way a user does: type in
+    the combobox labelled `label`, then click the suggestion whose text contains `option`."""
+    field = page.get_by_role("combobox", name=label)
+    field.fill(typed)
+    page.get_by_role("listbox").get_by_role("option", name=option).first.click()
+    return field

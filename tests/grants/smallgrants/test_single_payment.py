@@ -354,3 +354,17 @@ def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
         text = client.get(url).text
     assert text.count("Versement unique") > first.count("Versement unique")
     assert "Asso 3" in text
+
+
+def test_the_staff_home_counts_a_paid_single_payment(grant, client):
+    notify(grant)
+    commit(grant)
+    payment = request(grant)
+    finance.payment_certify(payment, grant.people["instructor"])
+    finance.payment_order(payment, grant.people["finance"], number="M-2024-0043", date=TODAY())
+    finance.payment_record_paid(payment, grant.people["finance"], date=TODAY())
+    client.force_login(grant.people["finance"])
+    row = client.get(reverse("home")).context["grant_totals"][0]
+    assert (row["year"], row["committed"], row["paid"]) == (
+        grant.year, Decimal("8000.00"), Decimal("8000.00"),
+    )  # fmt: skip
