@@ -31,7 +31,7 @@ from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
 from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 from simple_history.models import HistoricalChanges
 
 from associations.indicators.models import IndicatorReport
@@ -85,6 +85,40 @@ PUBLIC_PAGES = {"opendata_public", "opendata_csv"}
 # Parameters that name no object (a dashboard block): requested once per role, their content
 # checked for every hidden marker like a page without parameters.
 NOT_OBJECT_PARAMS = {"dashboard_export"}
+
+
+def _foreign_authority_query(key):
+    return lambda world: {
+        "collectivite": getattr(world[FOREIGN_AUTHORITY]["authority"], key),
+        "annee": 2024,
+        "toutes": 1,
+    }
+
+
+# Query strings that aim a page without an object in its path at foreign data: the search
+# fields typed with the foreign markers (both start with XFOREIGN), the dashboards and the staff
+# open-data page asking for the other authority (only the platform administrator may choose).
+QUERY_STRINGS = {
+    **{
+        name: (lambda world: {"q": "XFOREIGN"})
+        for name in (
+            "autocomplete_associations",
+            "autocomplete_deliberations",
+            "autocomplete_conventions",
+            "autocomplete_budget_lines",
+            "autocomplete_users",
+        )
+    },
+    "autocomplete_budgets": lambda world: {
+        "association": world[FOREIGN_AUTHORITY]["association"].pk
+    },
+    "dashboard": _foreign_authority_query("pk"),
+    "dashboard_export": _foreign_authority_query("pk"),
+    "annex_list": _foreign_authority_query("pk"),
+    "annex_xlsx": _foreign_authority_query("pk"),
+    "annex_pdf": _foreign_authority_query("pk"),
+    "opendata_staff": _foreign_authority_query("siren"),
+}
 
 
 def private_texts(marker):
@@ -686,7 +720,10 @@ def walk(world, role, payloads, stats):
     markers = [m.encode() for m in hidden_scopes(role)]
     problems = []
     for label, name, kwargs, untouched in targets(world, role):
-        url = reverse(name, kwargs=kwargs)
+        path = reverse(name, kwargs=kwargs)
+        url = path
+        if name in QUERY_STRINGS:
+            url += "?" + urlencode(QUERY_STRINGS[name](world))
         for method in ("GET", "POST"):
             if method == "POST" and name in NOT_POSTED:
                 continue
@@ -696,7 +733,7 @@ def walk(world, role, payloads, stats):
             if method == "GET":
                 response = client.get(url)
             else:
-                data = [("csrfmiddlewaretoken", token), *payloads.get(url, [])]
+                data = [("csrfmiddlewaretoken", token), *payloads.get(path, [])]
                 response = client.post(url, _multidict(data))
             where = f"{role} {method} {url} [{label}]"
             stats["requests"] += 1
