@@ -179,9 +179,9 @@ def build_scope(authority, association, marker):
     indicator = IndicatorFactory(indicator_set=indicator_set, label=f"Indicateur {shared}")
     IndicatorReport.objects.create(indicator_set=indicator_set, association=association)
     owner = (
-        ManagerFactory(associations=[association])
+        ManagerFactory(associations=[association], last_name=f"Compte{marker}")
         if marker == FOREIGN_ASSOCIATION
-        else UserFactory(role=Role.INSTRUCTOR, authority=authority)
+        else UserFactory(role=Role.INSTRUCTOR, authority=authority, last_name=f"Compte{marker}")
     )
     export_job = Job.objects.create(
         kind="export",
