@@ -77,12 +77,13 @@ def _imported_row(grant, record):
 
 
 def convention_date(grant, convention):
-    """The later of the two signatures; else the date of the deliberation's session."""
+    """The later of the two signatures; else the day the deliberation was voted (a light
+    deliberation has no session: its typed session date)."""
     if convention and convention.association_signed_at and convention.authority_signed_at:
         return max(convention.association_signed_at, convention.authority_signed_at)
     deliberation = grant.deliberation
     if deliberation is not None and deliberation.is_adopted:
-        return deliberation.session.date
+        return deliberation.decision_date
     return None
 
 

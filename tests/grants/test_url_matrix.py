@@ -24,18 +24,21 @@ from decimal import Decimal
 
 import pytest
 from django.apps import apps
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import connection
 from django.db.models import F
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver, reverse
+from django.utils import timezone
 from django.utils.encoding import force_bytes
-from django.utils.http import urlsafe_base64_encode
+from django.utils.http import urlencode, urlsafe_base64_encode
 from simple_history.models import HistoricalChanges
 
 from associations.indicators.models import IndicatorReport
 from conventions.models import Convention, Justificatif
 from conventions.notifications.models import Notification
-from grants.models import Job, Role
+from grants.models import FinancialReport, ImportBatch, Job, NotificationLetter, Role
+from grants.smallgrants.models import LetterKind
 from tests.associations.budgets.factories import AssociationBudgetFactory
 from tests.associations.indicators.factories import IndicatorFactory, IndicatorSetFactory
 from tests.conventions.factories import JustificatifFactory
@@ -59,6 +62,7 @@ from tests.grants.finance.factories import (
     ConventionFactory,
     PaymentFactory,
 )
+from tests.grants.smallgrants.factories import light_deliberation
 
 pytestmark = pytest.mark.django_db
 
@@ -71,6 +75,65 @@ NOT_POSTED = {"logout"}
 
 FOREIGN_AUTHORITY = "XFOREIGNAUTH"  # the marker of authority B's objects
 FOREIGN_ASSOCIATION = "XFOREIGNASSO"  # the marker of association A2's objects (authority A)
+
+# Public by design: the open data (SCDL) of every authority is published for everyone, so the
+# names of another authority, its associations and its published grants may appear there. On
+# these pages the walk checks the texts that are never published instead (payments, clawbacks,
+# commitments, justificatifs, budgets, messages, exports, financial reports), and a CSV of
+# another authority is not counted as a file leak.
+PUBLIC_PAGES = {"opendata_public", "opendata_csv"}
+# Parameters that name no object (a dashboard block): requested once per role, their content
+# checked for every hidden marker like a page without parameters.
+NOT_OBJECT_PARAMS = {"dashboard_export"}
+
+
+def _foreign_authority_query(key):
+    return lambda world: {
+        "collectivite": getattr(world[FOREIGN_AUTHORITY]["authority"], key),
+        "annee": 2024,
+        "toutes": 1,
+    }
+
+
+# Query strings that aim a page without an object in its path at foreign data: the search
+# fields typed with the foreign markers (both start with XFOREIGN), the dashboards and the staff
+# open-data page asking for the other authority (only the platform administrator may choose).
+QUERY_STRINGS = {
+    **{
+        name: (lambda world: {"q": "XFOREIGN"})
+        for name in (
+            "autocomplete_associations",
+            "autocomplete_deliberations",
+            "autocomplete_conventions",
+            "autocomplete_budget_lines",
+            "autocomplete_users",
+        )
+    },
+    "autocomplete_budgets": lambda world: {
+        "association": world[FOREIGN_AUTHORITY]["association"].pk
+    },
+    "dashboard": _foreign_authority_query("pk"),
+    "dashboard_export": _foreign_authority_query("pk"),
+    "annex_list": _foreign_authority_query("pk"),
+    "annex_xlsx": _foreign_authority_query("pk"),
+    "annex_pdf": _foreign_authority_query("pk"),
+    "opendata_staff": _foreign_authority_query("siren"),
+}
+
+
+def private_texts(marker):
+    """Texts of `marker`'s scope that no public page may ever show."""
+    return [
+        f"Signataire {marker}",
+        f"Motif {marker}",
+        f"EJ-{marker}",
+        f"{marker}.pdf",
+        f"Budget {marker}",
+        f"Message {marker}",
+        f"Export {marker}",
+        f"{marker}-crf.pdf",
+        f"LET-{marker}",
+    ]
 
 
 # ---- the objects ------------------------------------------------------------------------------
@@ -116,9 +179,9 @@ def build_scope(authority, association, marker):
     indicator = IndicatorFactory(indicator_set=indicator_set, label=f"Indicateur {shared}")
     IndicatorReport.objects.create(indicator_set=indicator_set, association=association)
     owner = (
-        ManagerFactory(associations=[association])
+        ManagerFactory(associations=[association], last_name=f"Compte{marker}")
         if marker == FOREIGN_ASSOCIATION
-        else UserFactory(role=Role.INSTRUCTOR, authority=authority)
+        else UserFactory(role=Role.INSTRUCTOR, authority=authority, last_name=f"Compte{marker}")
     )
     export_job = Job.objects.create(
         kind="export",
@@ -131,6 +194,42 @@ def build_scope(authority, association, marker):
     )
     notification = Notification.objects.create(
         recipient=owner, kind=Notification.Kind.choices[0][0], message=f"Message {marker}"
+    )
+    light = light_deliberation(
+        authority, number=f"L{marker[-4:]}", title=f"Attribution {shared}", executory=False
+    )
+    small = GrantFactory(
+        association=association,
+        deliberation=light,
+        amount=Decimal("8000.00"),
+        year=2024,
+        object=f"Atelier {marker}",
+    )
+    now = timezone.now()
+    NotificationLetter.objects.create(
+        grant=small,
+        kind=LetterKind.choices[0][0],
+        reference=f"LET-{marker}",
+        date=datetime.date(2024, 7, 1),
+        pdf_file=SimpleUploadedFile(f"{marker}-lettre.pdf", b"%PDF-1.4 test"),
+        pdf_sha256="0" * 64,
+        generated_at=now,
+    )
+    FinancialReport.objects.create(
+        grant=small,
+        file=SimpleUploadedFile(f"{marker}-crf.pdf", b"%PDF-1.4 test"),
+        original_name=f"{marker}-crf.pdf",
+        content_type="application/pdf",
+        size=13,
+        sha256="0" * 64,
+        uploaded_at=now,
+        uploaded_by=owner,
+    )
+    import_batch = ImportBatch.objects.create(
+        authority=authority,
+        user=owner,
+        original_name=f"Import {shared}.csv",
+        status=ImportBatch.Status.PREVIEWED,
     )
     return {
         "authority": authority,
@@ -151,6 +250,9 @@ def build_scope(authority, association, marker):
         "indicator": indicator,
         "export_job": export_job,
         "notification": notification,
+        "light_deliberation": light,
+        "small_grant": small,
+        "import_batch": import_batch,
         "owner": owner,
     }
 
@@ -309,6 +411,48 @@ URL_PARAMS = {
     "notification_list": NO_PARAMS,
     "notification_mark_all_read": NO_PARAMS,
     "notification_open": _pk("notification"),
+    # accounts: the invitation link carries a token; a forged one must answer 400, never log in.
+    "invite_manager": _pk("association"),
+    "invitation_accept": lambda o: {
+        "uidb64": urlsafe_base64_encode(force_bytes(o["owner"].pk)),
+        "token": "invitation-forgee",
+    },
+    "deliberation_light_create": NO_PARAMS,
+    "deliberation_light_edit": _pk("light_deliberation"),
+    "deliberation_light_complete": _pk("light_deliberation"),
+    "deliberation_convention_pdfs": _pk("deliberation"),
+    "convention_choices": NO_PARAMS,
+    "convention_paper_edit": _pk("convention"),
+    "small_grant_detail": _pk("small_grant"),
+    "small_grant_letter_generate": _pk("small_grant"),
+    "small_grant_letter_download": _pk("small_grant"),
+    "single_payment_request": _pk("small_grant"),
+    "financial_report_upload": _pk("small_grant"),
+    "financial_report_download": _pk("small_grant"),
+    "job_detail": _pk("export_job"),
+    "job_status": _pk("export_job"),
+    "job_download": _pk("export_job"),
+    "job_retry": _pk("export_job"),
+    "opendata_staff": NO_PARAMS,
+    "opendata_import_upload": NO_PARAMS,
+    "opendata_batch": _pk("import_batch"),
+    "opendata_batch_mapping": _pk("import_batch"),
+    "opendata_batch_confirm": _pk("import_batch"),
+    "opendata_batch_cancel": _pk("import_batch"),
+    # PUBLIC by design (PUBLIC_PAGES): the open data of any authority, published for everyone.
+    "opendata_public": lambda o: {"siren": o["authority"].siren},
+    "opendata_csv": lambda o: {"siren": o["authority"].siren, "year": 2024},
+    "dashboard": NO_PARAMS,
+    "dashboard_export": lambda o: {"block": "beneficiaires"},
+    "annex_list": NO_PARAMS,
+    "annex_xlsx": NO_PARAMS,
+    "annex_pdf": NO_PARAMS,
+    "autocomplete_associations": NO_PARAMS,
+    "autocomplete_deliberations": NO_PARAMS,
+    "autocomplete_conventions": NO_PARAMS,
+    "autocomplete_budgets": NO_PARAMS,
+    "autocomplete_budget_lines": NO_PARAMS,
+    "autocomplete_users": NO_PARAMS,
 }
 
 # Pairs of URL parameters taken from two scopes: one's own convention or association with a
@@ -523,6 +667,9 @@ def targets(world, role):
         if fill is NO_PARAMS:
             yield name, name, {}, []
             continue
+        if name in NOT_OBJECT_PARAMS:
+            yield name, name, fill(world["own"]), []
+            continue
         for scope in (FOREIGN_AUTHORITY, FOREIGN_ASSOCIATION):
             if scope in hidden_scopes(role):
                 yield f"{name} ({scope})", name, fill(world[scope]), [scope]
@@ -573,7 +720,10 @@ def walk(world, role, payloads, stats):
     markers = [m.encode() for m in hidden_scopes(role)]
     problems = []
     for label, name, kwargs, untouched in targets(world, role):
-        url = reverse(name, kwargs=kwargs)
+        path = reverse(name, kwargs=kwargs)
+        url = path
+        if name in QUERY_STRINGS:
+            url += "?" + urlencode(QUERY_STRINGS[name](world))
         for method in ("GET", "POST"):
             if method == "POST" and name in NOT_POSTED:
                 continue
@@ -583,12 +733,16 @@ def walk(world, role, payloads, stats):
             if method == "GET":
                 response = client.get(url)
             else:
-                data = [("csrfmiddlewaretoken", token), *payloads.get(url, [])]
+                data = [("csrfmiddlewaretoken", token), *payloads.get(path, [])]
                 response = client.post(url, _multidict(data))
             where = f"{role} {method} {url} [{label}]"
             stats["requests"] += 1
             stats["status"][response.status_code] = stats["status"].get(response.status_code, 0) + 1
-            problems += check_response(response, where, untouched, markers, stats)
+            if name in PUBLIC_PAGES:
+                hidden = [t.encode() for m in hidden_scopes(role) for t in private_texts(m)]
+                problems += check_response(response, where, [], hidden, stats)
+            else:
+                problems += check_response(response, where, untouched, markers, stats)
             if check_writes and response.status_code < 500:
                 after = db_state(world, watched)
                 if after != before:

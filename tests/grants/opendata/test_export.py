@@ -15,11 +15,13 @@ from grants.opendata import export, scdl
 from tests.factories import AssociationFactory, GrantFactory, UserFactory
 from tests.grants.finance.factories import CommitmentFactory, PaymentFactory
 from tests.grants.opendata.factories import (
+    association_with_siret,
     authority_with_siret,
     published_grant,
     read_rows,
     validate_scdl,
 )
+from tests.grants.smallgrants.factories import light_deliberation
 
 pytestmark = pytest.mark.django_db
 
@@ -110,6 +112,22 @@ def test_a_single_payment_grant_without_convention_is_unique_and_dated_by_the_se
     [row] = read_rows(export_text(authority, 2024)[0])
     assert row["conditionsVersement"] == "unique"
     assert row["dateConvention"] == "2024-06-13"
+
+
+def test_a_small_grant_of_a_light_deliberation_is_dated_by_its_typed_session_date():
+    """A light deliberation has no session (found by the URL matrix: the export crashed)."""
+    authority = authority_with_siret()
+    association = association_with_siret(authority)
+    deliberation = light_deliberation(authority, session_date=datetime.date(2024, 5, 16))
+    GrantFactory(
+        association=association,
+        deliberation=deliberation,
+        amount=Decimal("8000.00"),
+        year=2024,
+    )
+    [row] = read_rows(export_text(authority, 2024, include_all=True)[0])
+    assert row["dateConvention"] == "2024-05-16"
+    assert row["montant"] == "8000.00"
 
 
 def test_only_grants_above_23000_unless_all_is_asked():
