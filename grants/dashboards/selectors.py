@@ -277,12 +277,16 @@ class MonthTable:
 
 
 def payments_by_month(user, authority, years):
-    """Paid payments of the authority per month of their payment date (1 query)."""
+    """Paid payments of the authority's conventions per month of their payment date (1 query).
+
+    A payment stores its convention's authority: the filter reads the payment alone (an
+    index-only scan of payment_authority_paid_dates), no join to the conventions."""
     rows = [MonthRow(month, MONTHS[month - 1]) for month in range(1, 13)]
     payments = (
         Payment.objects.visible_to(user)
         .filter(
-            convention__authority=authority,
+            authority=authority,
+            convention__isnull=False,
             status=Payment.Status.PAID,
             paid_date__gte=datetime.date(years[0], 1, 1),
             paid_date__lte=datetime.date(years[-1], 12, 31),

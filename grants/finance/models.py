@@ -414,6 +414,16 @@ class Payment(models.Model):
             models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
             # The budget lines' ordered and paid sums read this index alone.
             models.Index(fields=["commitment", "status", "amount"], name="payment_commitment_sums"),
+            # The dashboards' paid sums (payment → commitment → grant) and payments per month
+            # read these alone (index-only scans of one authority's paid payments).
+            models.Index(
+                fields=["authority", "status", "commitment", "amount"],
+                name="payment_authority_paid_sums",
+            ),
+            models.Index(
+                fields=["authority", "status", "paid_date", "convention", "amount"],
+                name="payment_authority_paid_dates",
+            ),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
             models.Index(fields=["order_date"]),

@@ -136,7 +136,7 @@ def _count_queries(client, url, params):
     return len(queries)
 
 
-@pytest.mark.parametrize(("name", "args", "most"), [("dashboard", [], 26), ("annex_list", [], 8)])
+@pytest.mark.parametrize(("name", "args", "most"), [("dashboard", [], 25), ("annex_list", [], 8)])
 def test_the_number_of_queries_does_not_grow_with_the_grants(
     client, data, django_assert_max_num_queries, name, args, most
 ):
