@@ -24,6 +24,16 @@ class BankDetailsQuerySet(models.QuerySet):
     def pending(self):
         return self.filter(status=BankDetails.Status.PENDING)
 
+    def in_force(self, association):
+        """The details payments go to: the latest validated row, or None."""
+        return (
+            self.validated()
+            .filter(association=association)
+            .select_related("decided_by")
+            .order_by("-decided_at", "-pk")
+            .first()
+        )
+
 
 class BankDetails(models.Model):
     class Status(models.TextChoices):
@@ -97,14 +107,3 @@ class BankDetails(models.Model):
     def iban_display(self):
         """FR76 3000 6000 0112 3456 7890 189."""
         return " ".join(self.iban[i : i + 4] for i in range(0, len(self.iban), 4))
-
-
-def current_bank_details(association):
-    """The details in force: the latest validated row, or None."""
-    return (
-        BankDetails.objects.validated()
-        .filter(association=association)
-        .select_related("decided_by")
-        .order_by("-decided_at", "-pk")
-        .first()
-    )

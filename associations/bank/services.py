@@ -16,7 +16,7 @@ from stdnum.exceptions import (
     ValidationError as StdnumError,
 )
 
-from associations.bank.models import BankDetails
+from associations.models import BankDetails
 from conventions.justificatifs.uploads import IMAGE, PDF, display_name, inspect_upload
 from grants.access import can_submit_bank_details, can_validate_bank_details, require
 from grants.files import atomic_with_files

@@ -6,8 +6,7 @@ from django.views.decorators.http import require_http_methods
 
 from associations.bank import services
 from associations.bank.forms import BankDetailsForm, RefuseForm
-from associations.bank.models import BankDetails, current_bank_details
-from associations.models import Association
+from associations.models import Association, BankDetails
 from grants import access
 from grants.access import staff_required
 from grants.downloads import uploaded_file_response
@@ -61,7 +60,7 @@ def bank_details_submit(request, pk):
         "association": association,
         "form": form,
         "pending": pending,
-        "current": current_bank_details(association),
+        "current": BankDetails.objects.in_force(association),
     }
     return render(request, "associations/bank/bank_details_form.html", ctx)
 
@@ -100,7 +99,7 @@ def bank_details_review(request, pk):
     ctx = {
         "details": details,
         "association": details.association,
-        "current": current_bank_details(details.association),
+        "current": BankDetails.objects.in_force(details.association),
         "can_decide": can_decide,
         "form": form or RefuseForm(),
         "errors": errors,
@@ -143,7 +142,7 @@ def bank_context(user, association):
     pending = rows.pending().select_related("requested_by").first()
     refused = rows.filter(status=BankDetails.Status.REFUSED).order_by("-decided_at").first()
     return {
-        "bank_current": current_bank_details(association),
+        "bank_current": BankDetails.objects.in_force(association),
         "bank_pending": pending,
         "bank_refused": refused,
         "can_submit_bank": access.can_submit_bank_details(user, association),

@@ -33,6 +33,7 @@ from django.utils.http import urlsafe_base64_encode
 from simple_history.models import HistoricalChanges
 
 from associations.indicators.models import IndicatorReport
+from associations.models import BankDetails
 from conventions.models import Convention, Justificatif
 from conventions.notifications.models import Notification
 from grants.models import Job, Role
@@ -129,6 +130,7 @@ def build_scope(authority, association, marker):
         filename=f"{marker}.xlsx",
         status=Job.Status.DONE,
     )
+    bank_details = BankDetails.objects.in_force(association)  # made with the convention
     notification = Notification.objects.create(
         recipient=owner, kind=Notification.Kind.choices[0][0], message=f"Message {marker}"
     )
@@ -151,6 +153,7 @@ def build_scope(authority, association, marker):
         "indicator": indicator,
         "export_job": export_job,
         "notification": notification,
+        "bank_details": bank_details,
         "owner": owner,
     }
 
@@ -214,6 +217,10 @@ URL_PARAMS = {
     "association_list": NO_PARAMS,
     "association_create": NO_PARAMS,
     "association_detail": _pk("association"),
+    "bank_details_submit": _pk("association"),
+    "bank_details_pending": NO_PARAMS,
+    "bank_details_review": _pk("bank_details"),
+    "bank_details_rib": _pk("bank_details"),
     "association_edit": _pk("association"),
     "governance_change_create": _pk("association"),
     "deliberation_list": NO_PARAMS,

@@ -6,7 +6,6 @@ from django.utils import timezone
 from factory.django import DjangoModelFactory
 
 from associations.models import BankDetails
-from tests.conventions.justificatifs.factories import pdf_bytes
 from tests.factories import AssociationFactory
 
 VALID_IBAN = "FR7630006000011234567890189"
@@ -17,6 +16,8 @@ OTHER_BIC = "PSSTFRPPMAR"
 
 
 def rib_upload(name="rib.pdf"):
+    from tests.conventions.justificatifs.factories import pdf_bytes
+
     return SimpleUploadedFile(name, pdf_bytes(text="RIB"), content_type="application/pdf")
 
 
@@ -36,3 +37,9 @@ class BankDetailsFactory(DjangoModelFactory):
     status = BankDetails.Status.VALIDATED
     requested_at = factory.LazyFunction(timezone.now)
     decided_at = factory.LazyFunction(timezone.now)
+
+
+def with_bank_details(association):
+    """Validated bank details for the association, unless it already has some: a payment
+    order (mandat) needs them."""
+    return BankDetails.objects.in_force(association) or BankDetailsFactory(association=association)

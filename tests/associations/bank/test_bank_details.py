@@ -6,7 +6,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
 
 from associations.bank import services
-from associations.bank.models import current_bank_details
 from associations.models import BankDetails
 from grants.models import Role
 from tests.associations.bank.factories import (
@@ -101,13 +100,13 @@ def test_a_change_takes_effect_only_once_validated(scs, manager, instructor):
     assert change.status == BankDetails.Status.PENDING
     assert (change.iban, change.bic) == (OTHER_IBAN, OTHER_BIC)
     assert change.rib_file.read().startswith(b"%PDF-")
-    assert current_bank_details(scs) == old
+    assert BankDetails.objects.in_force(scs) == old
 
     services.bank_details_validate(change, instructor)
     change.refresh_from_db()
     assert change.decided_by == instructor
-    assert current_bank_details(scs) == change
-    assert current_bank_details(scs).iban == OTHER_IBAN
+    assert BankDetails.objects.in_force(scs) == change
+    assert BankDetails.objects.in_force(scs).iban == OTHER_IBAN
     statuses = list(change.history.order_by("history_date").values_list("status", flat=True))
     assert statuses == ["en_attente", "valide"]
     assert BankDetails.objects.filter(association=scs).count() == 2  # the old row stays
@@ -121,7 +120,7 @@ def test_a_refusal_keeps_the_previous_details(scs, manager, instructor):
     services.bank_details_refuse(change, instructor, reason="Le RIB porte un autre titulaire.")
     change.refresh_from_db()
     assert change.status == BankDetails.Status.REFUSED
-    assert current_bank_details(scs) == old
+    assert BankDetails.objects.in_force(scs) == old
     with pytest.raises(ValidationError, match="déjà examinées"):
         services.bank_details_validate(change, instructor)
 
@@ -151,7 +150,7 @@ def test_who_submits_never_validates(scs):
     with pytest.raises(PermissionDenied):
         services.bank_details_validate(change, instructor)
     services.bank_details_validate(change, UserFactory(role=Role.ADMIN, authority=scs.authority))
-    assert current_bank_details(scs) == change
+    assert BankDetails.objects.in_force(scs) == change
 
 
 def test_finance_and_other_authorities_do_not_validate(scs, manager):
@@ -208,7 +207,7 @@ def test_staff_validate_from_the_pending_list(client, scs, manager, instructor):
     assert "FR14 2004 1010 0505 0001 3M02 606" in client.get(review).content.decode()
     response = client.post(review, {"action": "validate"})
     assert response.status_code == 302
-    assert current_bank_details(scs) == change
+    assert BankDetails.objects.in_force(scs) == change
 
 
 def test_refusal_from_the_review_page_needs_a_reason(client, scs, manager, instructor):
@@ -271,4 +270,4 @@ def test_a_manager_cannot_validate_through_the_page(client, scs, manager):
         reverse("bank_details_review", args=[details.pk]), {"action": "validate"}
     )
     assert response.status_code == 403
-    assert current_bank_details(scs) is None
+    assert BankDetails.objects.in_force(scs) is None
