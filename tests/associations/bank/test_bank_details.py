@@ -233,7 +233,7 @@ def test_the_pending_list_runs_a_fixed_number_of_queries(
     client.force_login(instructor)
     with django_assert_max_num_queries(6):
         response = client.get(reverse("bank_details_pending"))
-    assert response.content.decode().count("Vérifier</a>") == 5
+    assert response.content.decode().count("/coordonnees-bancaires/") == 5
 
 
 def test_the_pending_list_is_for_staff(client, manager):
