@@ -321,3 +321,14 @@ def can_see_full_bank_details(user, association):
         and user.is_staff_member
         and _same_authority(user, association.authority_id)
     )
+
+
+def can_manage_staff(user, authority_id=None):
+    """The authority's administrator opens, changes and closes its staff accounts (the platform
+    administrator works in Django's admin); never another authority's."""
+    return (
+        user.is_authenticated
+        and user.role == "admin"
+        and user.authority_id is not None
+        and (authority_id is None or user.authority_id == authority_id)
+    )

@@ -76,6 +76,7 @@ can_invite_manager                non      oui               oui      oui       
 can_submit_bank_details           non      oui               oui      oui       non          non         non       oui        non
 can_validate_bank_details         non      oui               oui      oui       non          non         non       non        non
 can_see_full_bank_details         non      oui               oui      oui       oui          oui         non       oui        non
+can_manage_staff                  non      non               oui      non       non          non         non       non        non
 """
 
 
@@ -163,6 +164,7 @@ def test_who_may_act_role_by_role(world, people):
             u, SimpleNamespace(association=scs, requested_by_id=-1)
         ),
         "can_see_full_bank_details": lambda u: access.can_see_full_bank_details(u, scs),
+        "can_manage_staff": lambda u: access.can_manage_staff(u, amp.pk),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
