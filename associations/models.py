@@ -228,6 +228,7 @@ class GovernanceChange(models.Model):
         return f"{self.get_kind_display()} ({self.effective_date:%d/%m/%Y})"
 
 
+from associations.bank.models import BankDetails  # noqa: E402, F401
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
 from associations.indicators.models import (  # noqa: E402, F401
     Indicator,

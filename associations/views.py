@@ -5,6 +5,7 @@ from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods
 
+from associations.bank.views import bank_context
 from associations.filters import AssociationFilter
 from associations.forms import AssociationForm, ContactForm, GovernanceChangeForm
 from associations.models import Association
@@ -60,6 +61,7 @@ def association_detail(request, pk):
         "can_edit_contact": request.user.is_manager,
         "can_record_change": request.user.can_edit_associations or request.user.is_manager,
         "history": association_history(request.user, association),
+        **bank_context(request.user, association),
     }
     return render(request, "associations/association_detail.html", ctx)
 

@@ -288,3 +288,47 @@ def can_invite_manager(user, association):
         and user.can_edit_associations
         and _same_authority(user, association.authority_id)
     )
+
+
+# ---- bank details ----------------------------------------------------------------------------
+
+
+def can_submit_bank_details(user, association):
+    """The association's managers, or the authority's instructors and administrators, submit
+    new bank details with the RIB; they take effect only once validated."""
+    return manages(user, association.pk) or (
+        user.is_authenticated
+        and user.can_edit_associations
+        and _same_authority(user, association.authority_id)
+    )
+
+
+def can_validate_bank_details(user, details):
+    """Instructors and administrators of the authority check new bank details against the RIB
+    (the classic fraud is a forged change), never the person who submitted them."""
+    return (
+        user.is_authenticated
+        and user.can_instruct
+        and _same_authority(user, details.association.authority_id)
+        and details.requested_by_id != user.pk
+    )
+
+
+def can_see_full_bank_details(user, association):
+    """Staff of the authority and the association's own managers read the whole IBAN."""
+    return manages(user, association.pk) or (
+        user.is_authenticated
+        and user.is_staff_member
+        and _same_authority(user, association.authority_id)
+    )
+
+
+def can_manage_staff(user, authority_id=None):
+    """The authority's administrator opens, changes and closes its staff accounts (the platform
+    administrator works in Django's admin); never another authority's."""
+    return (
+        user.is_authenticated
+        and user.role == "admin"
+        and user.authority_id is not None
+        and (authority_id is None or user.authority_id == authority_id)
+    )

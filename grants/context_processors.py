@@ -1,7 +1,7 @@
 from django.urls import reverse
 
 from grants import rules
-from grants.access import can_view_dashboards
+from grants.access import can_manage_staff, can_view_dashboards
 from grants.templatetags.fr import euros0
 
 # The legal thresholds as pages print them ("23 000 €"), built from grants/rules.py.
@@ -41,6 +41,7 @@ NAVIGATION = [
     ("Finances", "finance_queue", _staff),
     ("Données ouvertes", "opendata_staff", _staff),
     ("Tableaux de bord", "dashboard", can_view_dashboards),
+    ("Agents", "staff_list", can_manage_staff),
     ("Administration", "admin:index", _admin),
 ]
 

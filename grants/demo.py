@@ -140,6 +140,7 @@ def load_foundation(out, context):
 
     accounts = [
         ("admin", Role.ADMIN, None, [], "Administrateur de la plateforme"),
+        ("admin-amp", Role.ADMIN, "amp", [], "Administrateur, Aix-Marseille-Provence"),
         ("instructeur", Role.INSTRUCTOR, "amp", [], "Agent instructeur, Aix-Marseille-Provence"),
         (
             "instructeur-sem",

@@ -9,7 +9,7 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils import timezone
 
-from associations.models import Association
+from associations.models import Association, BankDetails
 from conventions.manager_space import manager_dashboard
 from conventions.models import Convention, Justificatif
 from deliberations.models import Deliberation
@@ -67,6 +67,15 @@ def staff_todo(user):
                 is_current=True, status=Justificatif.Status.SUBMITTED
             ),
             _link("justificatif_queue"),
+            instructs,
+        ),
+        (
+            (
+                "Changement de coordonnées bancaires à vérifier sur le RIB",
+                "Changements de coordonnées bancaires à vérifier sur le RIB",
+            ),
+            BankDetails.objects.visible_to(user).pending(),
+            _link("bank_details_pending"),
             instructs,
         ),
         (

@@ -391,6 +391,15 @@ class Payment(models.Model):
         blank=True,
         related_name="+",
     )
+    # The validated bank details the mandat pays to (the association's in force when ordered).
+    bank_details = models.ForeignKey(
+        "associations.BankDetails",
+        verbose_name="coordonnées bancaires",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="payments",
+    )
     paid_date = models.DateField("date de paiement", null=True, blank=True)
     paid_recorded_at = models.DateTimeField("paiement saisi le", null=True, blank=True)
     paid_recorded_by = models.ForeignKey(

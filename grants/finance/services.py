@@ -17,7 +17,7 @@ from django.db.models import Q, Sum
 from django.utils import timezone
 
 from associations.indicators.models import indicators_awaiting_submission
-from associations.models import AssociationBudget
+from associations.models import AssociationBudget, BankDetails
 from conventions.models import Convention, Justificatif
 from conventions.multiyear import check_year
 from conventions.notifications import services as notifications
@@ -644,6 +644,13 @@ def _resolve_commitment(payment, commitment):
     return Commitment.objects.select_for_update().get(pk=commitment.pk)
 
 
+NO_BANK_DETAILS = (
+    "L'association n'a pas de coordonnées bancaires validées : aucun mandat ne peut être émis. "
+    "Un agent instructeur vérifie le RIB et valide les coordonnées depuis la page de "
+    "l'association."
+)
+
+
 @transaction.atomic
 def payment_order(payment, user, *, number, date, commitment=None):
     """Finance records the payment order (mandat). Who certified the service fait may not."""
@@ -662,6 +669,9 @@ def payment_order(payment, user, *, number, date, commitment=None):
             "Séparation des tâches : vous avez certifié le service fait de ce versement, un autre "
             "agent doit émettre le mandat."
         )
+    bank_details = BankDetails.objects.in_force(subject.association)
+    if bank_details is None:
+        raise ValidationError(NO_BANK_DETAILS)
     number = (number or "").strip()
     if not number:
         raise ValidationError({"number": "Indiquez le numéro du mandat."})
@@ -695,6 +705,7 @@ def payment_order(payment, user, *, number, date, commitment=None):
     payment.order_date = date
     payment.ordered_at = timezone.now()
     payment.ordered_by = user
+    payment.bank_details = bank_details
     payment.save()
     # The association's managers are told (screen and mail) once the order is committed.
     transaction.on_commit(partial(notifications.payment_ordered, payment))

@@ -17,6 +17,7 @@ from django.utils import timezone
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
+from associations.models import BankDetails
 from conventions.models import Convention
 from conventions.multiyear import default_payment_year
 from conventions.readiness import grant_commitment_readiness
@@ -514,6 +515,10 @@ def _payment_step(request, pk, *, allowed, form_class, action, title, button, su
         "convention": payment.convention,
         "form": form,
         "errors": errors,
+        "is_order": form_class is OrderForm,
+        "bank_details": BankDetails.objects.in_force(payment.subject.association)
+        if form_class is OrderForm
+        else None,
         "title": title,
         "button": button,
     }

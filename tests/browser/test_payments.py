@@ -69,6 +69,8 @@ def test_an_advance_is_requested_certified_ordered_and_paid(page, live_server):
     switch_user(page, live_server, "paul")
     page.goto(f"{live_server.url}/finances/?state=a_mandater")
     page.get_by_role("link", name="Mandater le versement de Pôle SCS").click()
+    # The mandat pays the association's validated bank details, shown before confirming.
+    assert "FR76 3000 6000 0112 3456 7890 189" in page.locator("main").inner_text()
     page.get_by_label("Numéro du mandat").fill("2023-M-004512")
     page.get_by_role("button", name="Enregistrer le mandat").click()
     page.wait_for_url(timeline)

@@ -73,6 +73,10 @@ can_request_single_payment        non      oui               oui      oui       
 can_upload_financial_report       non      non               non      non       non          non         non       oui        non
 can_see_history                   non      oui               oui      oui       oui          oui         oui       non        non
 can_invite_manager                non      oui               oui      oui       non          non         non       non        non
+can_submit_bank_details           non      oui               oui      oui       non          non         non       oui        non
+can_validate_bank_details         non      oui               oui      oui       non          non         non       non        non
+can_see_full_bank_details         non      oui               oui      oui       oui          oui         non       oui        non
+can_manage_staff                  non      non               oui      non       non          non         non       non        non
 """
 
 
@@ -154,6 +158,13 @@ def test_who_may_act_role_by_role(world, people):
         "can_upload_financial_report": lambda u: access.can_upload_financial_report(u, convention),
         "can_see_history": access.can_see_history,  # of the records the user may see
         "can_invite_manager": lambda u: access.can_invite_manager(u, scs),
+        "can_submit_bank_details": lambda u: access.can_submit_bank_details(u, scs),
+        # Submitted by someone else: who submits never validates (see test_bank_details.py).
+        "can_validate_bank_details": lambda u: access.can_validate_bank_details(
+            u, SimpleNamespace(association=scs, requested_by_id=-1)
+        ),
+        "can_see_full_bank_details": lambda u: access.can_see_full_bank_details(u, scs),
+        "can_manage_staff": lambda u: access.can_manage_staff(u, amp.pk),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

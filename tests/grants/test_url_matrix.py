@@ -35,6 +35,7 @@ from django.utils.http import urlencode, urlsafe_base64_encode
 from simple_history.models import HistoricalChanges
 
 from associations.indicators.models import IndicatorReport
+from associations.models import BankDetails
 from conventions.models import Convention, Justificatif
 from conventions.notifications.models import Notification
 from grants.models import FinancialReport, ImportBatch, Job, NotificationLetter, Role
@@ -192,6 +193,7 @@ def build_scope(authority, association, marker):
         filename=f"{marker}.xlsx",
         status=Job.Status.DONE,
     )
+    bank_details = BankDetails.objects.in_force(association)  # made with the convention
     notification = Notification.objects.create(
         recipient=owner, kind=Notification.Kind.choices[0][0], message=f"Message {marker}"
     )
@@ -253,6 +255,7 @@ def build_scope(authority, association, marker):
         "light_deliberation": light,
         "small_grant": small,
         "import_batch": import_batch,
+        "bank_details": bank_details,
         "owner": owner,
     }
 
@@ -316,6 +319,13 @@ URL_PARAMS = {
     "association_list": NO_PARAMS,
     "association_create": NO_PARAMS,
     "association_detail": _pk("association"),
+    "bank_details_submit": _pk("association"),
+    "staff_list": NO_PARAMS,
+    "staff_create": NO_PARAMS,
+    "staff_edit": _pk("owner"),
+    "bank_details_pending": NO_PARAMS,
+    "bank_details_review": _pk("bank_details"),
+    "bank_details_rib": _pk("bank_details"),
     "association_edit": _pk("association"),
     "governance_change_create": _pk("association"),
     "deliberation_list": NO_PARAMS,

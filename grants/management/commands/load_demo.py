@@ -14,6 +14,7 @@ LOADERS = [
     "grants.finance.demo.load_finance",
     "conventions.justificatifs.demo.load_justificatifs",
     "grants.smallgrants.demo.load_small_grants",
+    "associations.bank.demo.load_bank_details",
 ]
 
 

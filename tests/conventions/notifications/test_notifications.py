@@ -15,6 +15,7 @@ from conventions.notifications import services as notifications
 from grants.finance import services as payments
 from grants.finance.models import Payment
 from grants.models import Role
+from tests.associations.bank.factories import with_bank_details
 from tests.conventions.justificatifs.factories import (
     manager_of,
     pdf_upload,
@@ -31,7 +32,9 @@ pytestmark = pytest.mark.django_db
 
 @pytest.fixture
 def convention():
-    return signed_convention(number="2023-SCS-01")
+    convention = signed_convention(number="2023-SCS-01")
+    with_bank_details(convention.association)  # finance orders one of its payments
+    return convention
 
 
 @pytest.fixture

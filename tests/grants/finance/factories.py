@@ -16,6 +16,7 @@ from factory.django import DjangoModelFactory
 from associations.models import AssociationBudget, AssociationBudgetLine
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from grants.models import BudgetLine, Clawback, Commitment, Payment, Role
+from tests.associations.bank.factories import with_bank_details
 from tests.factories import (
     AssociationFactory,
     AuthorityFactory,
@@ -101,6 +102,12 @@ class ConventionFactory(DjangoModelFactory):
             ]
         self.grants.set(extracted)
         self.refresh_from_db()
+
+    @factory.post_generation
+    def bank_details(self, create, extracted, **kwargs):
+        """Validated bank details, so that finance may order its payments (False: none)."""
+        if create and extracted is not False:
+            with_bank_details(self.association)
 
 
 def convention_with(amount="66000.00", **kwargs):

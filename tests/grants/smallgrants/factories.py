@@ -6,6 +6,7 @@ from decimal import Decimal
 
 from deliberations.models import Deliberation
 from grants.models import Role
+from tests.associations.bank.factories import with_bank_details
 from tests.factories import (
     AssociationFactory,
     AuthorityFactory,
@@ -63,6 +64,7 @@ def small_grant(auth=None, *, amount="8000.00", executory=True, specific_expense
         # A second grant of the same authority is decided by the same deliberation.
         deliberation = Deliberation.objects.filter(authority=auth, number="2024.001").first()
         deliberation = deliberation or light_deliberation(auth, executory=executory)
+    with_bank_details(association)  # so that finance may order its payment
     return GrantFactory(
         association=association,
         authority=auth,
