@@ -412,6 +412,12 @@ class Payment(models.Model):
             models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
             # The budget lines' ordered and paid sums read this index alone.
             models.Index(fields=["commitment", "status", "amount"], name="payment_commitment_sums"),
+            # The staff home's paid total per convention year and its counts by status read
+            # this index alone.
+            models.Index(
+                fields=["authority", "status", "convention", "amount"],
+                name="payment_status_sums",
+            ),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
             models.Index(fields=["order_date"]),
