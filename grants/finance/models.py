@@ -259,8 +259,15 @@ class PaymentQuerySet(models.QuerySet):
             self, user, authority="authority", association="convention__association"
         )
         by_grant = scope(self, user, authority="authority", association="grant__association")
-        visible = by_convention | by_grant
-        return visible.exclude(convention__status="brouillon") if user.is_manager else visible
+        if not user.is_manager:
+            return by_convention | by_grant
+        # For a manager, the OR of the two paths defeats every index (PostgreSQL walks all
+        # payments by date, 0.6 s at "large"); the same rows as a UNION ALL of the two paths
+        # read the convention_id and grant_id indexes instead (under 1 ms).
+        ids = (
+            by_convention.order_by().values("pk").union(by_grant.order_by().values("pk"), all=True)
+        )
+        return self.filter(pk__in=ids).exclude(convention__status="brouillon")
 
     def overdue(self, now):
         """Certified (service fait) more than the target delay ago and still not ordered."""
