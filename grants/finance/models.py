@@ -76,14 +76,19 @@ class BudgetLineQuerySet(models.QuerySet):
         pks = self.values("pk")
         committed = sum_subquery(Commitment.objects.filter(budget_line__in=pks))
         payments = Payment.objects.filter(commitment__budget_line__in=pks)
-        ordered = sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES))
         paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
+        # Ordered = paid + ordered not paid yet: the paid payments are read once, and the few
+        # others through the (status, commitment, amount) index (60 -> 6 ms at "large").
+        not_paid = [s for s in Payment.ORDERED_STATUSES if s != Payment.Status.PAID]
+        ordered_not_paid = sum_subquery(payments.filter(status__in=not_paid))
         totals = BudgetLine.objects.filter(pk__in=pks).aggregate(
             total_voted=Sum("voted_credits"),
             total_committed=Max(committed),
-            total_ordered=Max(ordered),
+            ordered_not_paid=Max(ordered_not_paid),
             total_paid=Max(paid),
         )
+        not_paid, paid = totals.pop("ordered_not_paid"), totals["total_paid"]
+        totals["total_ordered"] = None if paid is None else not_paid + paid
         voted, committed = totals["total_voted"], totals["total_committed"]
         totals["total_available"] = None if voted is None else voted - committed
         return totals
@@ -419,6 +424,10 @@ class Payment(models.Model):
             models.Index(fields=["authority", "-requested_at"], name="payment_authority_requested"),
             # The budget lines' ordered and paid sums read this index alone.
             models.Index(fields=["commitment", "status", "amount"], name="payment_commitment_sums"),
+            # The budget lines' totals row: the sums by status, over all the lines' payments.
+            models.Index(
+                fields=["status", "commitment", "amount"], name="payment_status_commitment_sums"
+            ),
             # The staff home's paid total per convention year and its counts by status read
             # this index alone.
             models.Index(
