@@ -395,6 +395,8 @@ class Convention(models.Model):
             # The list's default order (exercice, most recent first, then number).
             models.Index(fields=["authority", "-year", "number"], name="convention_list_order"),
             models.Index(fields=["year", "status"]),
+            # Joins from payments to their convention's year (staff home totals), index-only.
+            models.Index(fields=["year", "id"], name="convention_year_id"),
             models.Index(fields=["amount_total"]),
         ]
         constraints = [

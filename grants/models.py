@@ -261,7 +261,16 @@ class Grant(models.Model):
         verbose_name = "subvention"
         verbose_name_plural = "subventions"
         ordering = ["-year", "association__name"]
-        indexes = [models.Index(fields=["authority", "year"])]
+        indexes = [
+            models.Index(fields=["authority", "year"]),
+            # The staff home's "above the threshold without a convention" count reads this
+            # index alone (an anti-join on conventions_convention_grants.grant_id).
+            models.Index(
+                fields=["authority", "id"],
+                condition=Q(amount__gt=rules.CONVENTION_THRESHOLD),
+                name="grant_needs_convention",
+            ),
+        ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
         ]

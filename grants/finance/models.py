@@ -76,14 +76,19 @@ class BudgetLineQuerySet(models.QuerySet):
         pks = self.values("pk")
         committed = sum_subquery(Commitment.objects.filter(budget_line__in=pks))
         payments = Payment.objects.filter(commitment__budget_line__in=pks)
-        ordered = sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES))
         paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
+        # Ordered = paid + ordered not paid yet: the paid payments are read once, and the few
+        # others through the (status, commitment, amount) index (60 -> 6 ms at "large").
+        not_paid = [s for s in Payment.ORDERED_STATUSES if s != Payment.Status.PAID]
+        ordered_not_paid = sum_subquery(payments.filter(status__in=not_paid))
         totals = BudgetLine.objects.filter(pk__in=pks).aggregate(
             total_voted=Sum("voted_credits"),
             total_committed=Max(committed),
-            total_ordered=Max(ordered),
+            ordered_not_paid=Max(ordered_not_paid),
             total_paid=Max(paid),
         )
+        not_paid, paid = totals.pop("ordered_not_paid"), totals["total_paid"]
+        totals["total_ordered"] = None if paid is None else not_paid + paid
         voted, committed = totals["total_voted"], totals["total_committed"]
         totals["total_available"] = None if voted is None else voted - committed
         return totals
@@ -255,12 +260,21 @@ class PaymentQuerySet(models.QuerySet):
         A payment belongs to a convention, or (versement unique) directly to a grant of
         23 000 € or less that needs none; its authority is stored on the row either way.
         """
+        if not user.is_manager:
+            # Staff: the stored authority alone (no "authority = x OR authority = x", which
+            # keeps PostgreSQL from using the (authority, …) indexes).
+            return scope(self, user, authority="authority")
         by_convention = scope(
             self, user, authority="authority", association="convention__association"
         )
         by_grant = scope(self, user, authority="authority", association="grant__association")
-        visible = by_convention | by_grant
-        return visible.exclude(convention__status="brouillon") if user.is_manager else visible
+        # For a manager, the OR of the two paths defeats every index (PostgreSQL walks all
+        # payments by date, 0.6 s at "large"); the same rows as a UNION ALL of the two paths
+        # read the convention_id and grant_id indexes instead (under 1 ms).
+        ids = (
+            by_convention.order_by().values("pk").union(by_grant.order_by().values("pk"), all=True)
+        )
+        return self.filter(pk__in=ids).exclude(convention__status="brouillon")
 
     def overdue(self, now):
         """Certified (service fait) more than the target delay ago and still not ordered."""
@@ -432,6 +446,16 @@ class Payment(models.Model):
             models.Index(
                 fields=["authority", "status", "paid_date", "convention", "amount"],
                 name="payment_authority_paid_dates",
+            ),
+            # The budget lines' totals row: the sums by status, over all the lines' payments.
+            models.Index(
+                fields=["status", "commitment", "amount"], name="payment_status_commitment_sums"
+            ),
+            # The staff home's paid total per convention year and its counts by status read
+            # this index alone.
+            models.Index(
+                fields=["authority", "status", "convention", "amount"],
+                name="payment_status_sums",
             ),
             models.Index(fields=["status", "certified_at"]),
             models.Index(fields=["requested_at"]),
