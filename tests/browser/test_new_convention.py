@@ -36,7 +36,7 @@ def switch_user(page, live_server, username):
     login(page, live_server, username)
 
 
-def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, live_server):
+def test_a_40000_euro_grant_from_new_convention_to_its_paid_balance(page, live_server):
     today = timezone.localdate()
     year = today.year
     association = AssociationFactory(name="Maison de l'innovation")
@@ -133,19 +133,25 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
     switch_user(page, live_server, "asso")
     page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
     assert page.get_by_role("link", name="Demander le solde").count() == 0
+    expect(
+        page.get_by_text("Le solde pourra être demandé une fois ces justificatifs")
+    ).to_be_visible()
 
     # The manager hands in every required piece from the convention's justificatifs page.
     required = [Justificatif.Kind(kind).label for kind in convention.required_justificatif_kinds]
     assert required
+    # From the home page's "Vos conventions" table: "N sur M à déposer", then the piece's row.
     for label in required:
-        page.goto(f"{live_server.url}/conventions/{convention.pk}/")
-        page.get_by_role("link", name=re.compile("^Tous les justificatifs")).click()
+        page.get_by_role("link", name="Accueil").click()
+        page.get_by_role("link", name=re.compile(f"sur {len(required)} à déposer$")).click()
         page.get_by_role("link", name=f"Déposer : {label}", exact=True).click()
         page.get_by_label("Fichier").set_input_files(
             {"name": "piece.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(text=label)}
         )
         page.get_by_role("button", name="Déposer le fichier").click()
         expect(page.get_by_text(f"« {label} » est déposé")).to_be_visible()
+    page.get_by_role("link", name="Accueil").click()
+    expect(page.get_by_role("link", name="Tous déposés")).to_be_visible()
     assert convention.justificatifs.filter(status="depose").count() == len(required)
 
     # The instructor accepts them from the review queue.
@@ -162,7 +168,8 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
 
     # The manager requests the balance: expenses as forecast, so 40 000 − 32 000 €.
     switch_user(page, live_server, "asso")
-    page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
+    expect(page.get_by_role("link", name="Tous acceptés")).to_be_visible()
+    page.get_by_role("link", name=f"Versements de la convention {year}").click()
     page.get_by_role("link", name="Demander le solde").click()
     page.get_by_label("Total des dépenses réalisées de l'exercice (€)").fill("100 000,00")
     page.get_by_label("Nom et qualité du signataire").fill("Jeanne DURAND, présidente")
@@ -188,13 +195,21 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
     page.get_by_label("Numéro du mandat").fill(f"{year}-M-0002")
     page.get_by_role("button", name="Enregistrer le mandat").click()
     expect(page.locator(".message-success")).to_have_text("Mandat enregistré.")
+    # Both ordered payments (advance and balance) are recorded paid, dated today by default.
+    for _ in range(2):
+        page.goto(f"{live_server.url}/finances/?state=mandate")
+        page.get_by_role(
+            "link", name="Constater le paiement de Maison de l'innovation"
+        ).first.click()
+        assert page.get_by_label("Date de paiement").input_value() == today.isoformat()
+        page.get_by_role("button", name="Enregistrer le paiement").click()
+        expect(page.locator(".message-success")).to_have_text("Paiement enregistré.")
     page.goto(f"{live_server.url}/finances/?state=mandate")
-    page.get_by_role("link", name="Constater le paiement de Maison de l'innovation").first.click()
-    assert page.get_by_label("Date de paiement").input_value() == today.isoformat()
-    page.get_by_role("button", name="Enregistrer le paiement").click()
-    expect(page.locator(".message-success")).to_have_text("Paiement enregistré.")
+    expect(page.get_by_role("link", name=re.compile("^Constater le paiement"))).to_have_count(0)
 
     balance.refresh_from_db()
+    payment.refresh_from_db()
+    assert (payment.status, payment.paid_date) == (Payment.Status.PAID, today)
     assert (balance.status, balance.order_number, balance.paid_date) == (
         Payment.Status.PAID, f"{year}-M-0002", today
     )  # fmt: skip
@@ -204,7 +219,15 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
     solde = page.get_by_role("row", name=re.compile("Solde"))
     expect(solde).to_contain_text(euros("8 000,00 €"))
     expect(solde).to_contain_text("Payé")
-    expect(page.get_by_role("row", name=re.compile("Acompte"))).to_contain_text(
-        euros("32 000,00 €")
-    )
+    advance = page.get_by_role("row", name=re.compile("Acompte"))
+    expect(advance).to_contain_text(euros("32 000,00 €"))
+    expect(advance).to_contain_text("Payé")
     assert page.get_by_role("link", name="Demander le solde").count() == 0
+    summary = page.get_by_role("group", name="Synthèse financière")
+    # Everything due is paid: the advance and the balance make the voted 40 000 €.
+    expect(summary.locator(".stat-label")).to_have_text(
+        ["Montant voté", "Montant dû", "Versé", "Reste dû"]
+    )
+    expect(summary.locator(".stat")).to_have_text(
+        [euros(a) for a in ("40 000,00 €", "40 000,00 €", "40 000,00 €", "0,00 €")]
+    )
