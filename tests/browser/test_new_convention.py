@@ -137,7 +137,6 @@ def test_a_40000_euro_grant_from_new_convention_to_its_paid_balance(page, live_s
         page.get_by_text("Le solde pourra être demandé une fois ces justificatifs")
     ).to_be_visible()
 
-    # The manager hands in every required piece from the convention's justificatifs page.
     required = [Justificatif.Kind(kind).label for kind in convention.required_justificatif_kinds]
     assert required
     # From the home page's "Vos conventions" table: "N sur M à déposer", then the piece's row.
@@ -213,7 +212,8 @@ def test_a_40000_euro_grant_from_new_convention_to_its_paid_balance(page, live_s
     assert (balance.status, balance.order_number, balance.paid_date) == (
         Payment.Status.PAID, f"{year}-M-0002", today
     )  # fmt: skip
-    # The timeline the manager reads: the advance ordered, the balance paid, the totals.
+
+    # The timeline the manager reads: both payments paid, the totals.
     switch_user(page, live_server, "asso")
     page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
     solde = page.get_by_role("row", name=re.compile("Solde"))
