@@ -176,14 +176,16 @@ class KindRow:
         return self.current is None or self.current.status != Status.ACCEPTED
 
 
-def kind_rows(convention):
+def kind_rows(convention, year=None):
     """Every kind for one convention: required ones first, then the optional ones, each with its
-    current piece and its history (newest first). One query for the justificatifs."""
+    current piece and its history (newest first); of one year when given (a CPO's pieces are
+    owed every year). One query for the justificatifs."""
     required = list(convention.required_justificatif_kinds)
     by_kind = {}
-    for justificatif in convention.justificatifs.select_related(
-        "uploaded_by", "reviewed_by"
-    ).order_by("-uploaded_at", "-pk"):
+    justificatifs = convention.justificatifs.select_related("uploaded_by", "reviewed_by")
+    if year is not None:
+        justificatifs = justificatifs.filter(year=year)
+    for justificatif in justificatifs.order_by("-uploaded_at", "-pk"):
         by_kind.setdefault(justificatif.kind, []).append(justificatif)
     kinds = required + [kind for kind in Kind.values if kind not in required]
     rows = []

@@ -37,11 +37,24 @@ def _error_messages(error):
 @login_required
 def justificatif_list(request, pk):
     convention = _visible_convention(request.user, pk)
-    rows = due.kind_rows(convention)
+    # A CPO owes its pieces every year: one year at a time (?annee=), by default the earliest
+    # one not fully justified; an annual convention has its one year.
+    years = convention.years if convention.is_multi_year else []
+    year = convention.year
+    if years:
+        year = default_justificatif_year(convention)
+        try:
+            chosen = int(request.GET.get("annee") or year)
+        except ValueError:
+            chosen = year
+        year = chosen if chosen in years else year
+    rows = due.kind_rows(convention, year if years else None)
     today = timezone.localdate()
-    due_date = convention.justificatifs_due_date
+    due_date = convention.justificatifs_due_date_for(year)
     ctx = {
         "convention": convention,
+        "years": years,
+        "year": year,
         "required_rows": [row for row in rows if row.required],
         "optional_rows": [row for row in rows if not row.required],
         "due_date": due_date,

@@ -1,22 +1,34 @@
 """A 40 000 € grant to its convention and its advance, as a new user does it from the menus:
 "Nouvelle convention", the readiness checklist that blocks (no forecast budget) and the fix it
-links to, the signatures dated today, the advance requested, certified, committed and ordered."""
+links to, the signatures dated today, the advance requested, certified, committed and ordered;
+then the required justificatifs handed in and accepted, the balance (voted − advance, the
+realised expenses equal to the forecast) requested, certified, ordered and recorded paid."""
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
 from django.utils import timezone
+from playwright.sync_api import expect
 
-from conventions.models import Convention
+from conventions.models import Convention, Justificatif
 from grants.models import Payment, Role
 from tests.browser.utils import choose, login
 from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
+from tests.conventions.justificatifs.factories import pdf_bytes
 from tests.deliberations.factories import DeliberationFactory, SessionFactory
 from tests.factories import AssociationFactory, GrantFactory, ManagerFactory, UserFactory
 from tests.grants.finance.factories import BudgetLineFactory
 
 pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.browser]
+
+NBSP = "\u00a0"
+
+
+def euros(text):
+    """'8 000,00 €' as the fr filters print it (narrow spaces are non-breaking)."""
+    return text.replace(" ", NBSP)
 
 
 def switch_user(page, live_server, username):
@@ -24,7 +36,7 @@ def switch_user(page, live_server, username):
     login(page, live_server, username)
 
 
-def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, live_server):
+def test_a_40000_euro_grant_from_new_convention_to_its_paid_balance(page, live_server):
     today = timezone.localdate()
     year = today.year
     association = AssociationFactory(name="Maison de l'innovation")
@@ -116,3 +128,106 @@ def test_a_40000_euro_grant_from_new_convention_to_its_ordered_advance(page, liv
     page.get_by_role("button", name="Enregistrer le mandat").click()
     payment = Payment.objects.get(convention=convention)
     assert (payment.status, payment.amount) == (Payment.Status.ORDERED, Decimal("32000.00"))
+
+    # The balance is blocked until the required justificatifs are accepted (art. 6.2).
+    switch_user(page, live_server, "asso")
+    page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
+    assert page.get_by_role("link", name="Demander le solde").count() == 0
+    expect(
+        page.get_by_text("Le solde pourra être demandé une fois ces justificatifs")
+    ).to_be_visible()
+
+    required = [Justificatif.Kind(kind).label for kind in convention.required_justificatif_kinds]
+    assert required
+    # From the home page's "Vos conventions" table: "N sur M à déposer", then the piece's row.
+    for label in required:
+        page.get_by_role("link", name="Accueil").click()
+        page.get_by_role("link", name=re.compile(f"sur {len(required)} à déposer$")).click()
+        page.get_by_role("link", name=f"Déposer : {label}", exact=True).click()
+        page.get_by_label("Fichier").set_input_files(
+            {"name": "piece.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(text=label)}
+        )
+        page.get_by_role("button", name="Déposer le fichier").click()
+        expect(page.get_by_text(f"« {label} » est déposé")).to_be_visible()
+    page.get_by_role("link", name="Accueil").click()
+    expect(page.get_by_role("link", name="Tous déposés")).to_be_visible()
+    assert convention.justificatifs.filter(status="depose").count() == len(required)
+
+    # The instructor accepts them from the review queue.
+    switch_user(page, live_server, "marie")
+    page.get_by_role("link", name="Justificatifs", exact=True).click()
+    examine = page.get_by_role("link", name=re.compile("^Examiner"))
+    for _ in required:
+        examine.first.click()
+        page.get_by_label("Accepter la pièce").check()
+        page.get_by_role("button", name="Enregistrer la décision").click()
+        expect(page.get_by_role("heading", name="Justificatifs", exact=True)).to_be_visible()
+    assert examine.count() == 0
+    assert convention.required_justificatifs_accepted
+
+    # The manager requests the balance: expenses as forecast, so 40 000 − 32 000 €.
+    switch_user(page, live_server, "asso")
+    expect(page.get_by_role("link", name="Tous acceptés")).to_be_visible()
+    page.get_by_role("link", name=f"Versements de la convention {year}").click()
+    page.get_by_role("link", name="Demander le solde").click()
+    page.get_by_label("Total des dépenses réalisées de l'exercice (€)").fill("100 000,00")
+    page.get_by_label("Nom et qualité du signataire").fill("Jeanne DURAND, présidente")
+    page.get_by_label("Je certifie la réalité de la dépense").check()
+    page.get_by_role("button", name="Envoyer la demande").click()
+    expect(page.get_by_text("Votre demande de solde est transmise")).to_be_visible()
+    balance = Payment.objects.get(convention=convention, kind="solde")
+    assert (balance.amount, balance.status) == (Decimal("8000.00"), Payment.Status.REQUESTED)
+
+    # The instructor certifies; finance orders it on the grant's commitment, then records it paid.
+    switch_user(page, live_server, "marie")
+    page.get_by_role("link", name="Finances").click()
+    row = page.get_by_role("row", name=re.compile("Maison de l'innovation"))
+    expect(row.filter(has_text="Solde")).to_contain_text(euros("8 000,00 €"))
+    page.get_by_role("link", name="Certifier le versement de Maison de l'innovation").click()
+    page.get_by_role("button", name="Certifier le service fait").click()
+    expect(page.locator(".message-success")).to_contain_text("Service fait certifié")
+
+    switch_user(page, live_server, "paul")
+    page.get_by_role("link", name="Finances").click()
+    page.goto(f"{live_server.url}/finances/?state=a_mandater")
+    page.get_by_role("link", name="Mandater le versement de Maison de l'innovation").click()
+    page.get_by_label("Numéro du mandat").fill(f"{year}-M-0002")
+    page.get_by_role("button", name="Enregistrer le mandat").click()
+    expect(page.locator(".message-success")).to_have_text("Mandat enregistré.")
+    # Both ordered payments (advance and balance) are recorded paid, dated today by default.
+    for _ in range(2):
+        page.goto(f"{live_server.url}/finances/?state=mandate")
+        page.get_by_role(
+            "link", name="Constater le paiement de Maison de l'innovation"
+        ).first.click()
+        assert page.get_by_label("Date de paiement").input_value() == today.isoformat()
+        page.get_by_role("button", name="Enregistrer le paiement").click()
+        expect(page.locator(".message-success")).to_have_text("Paiement enregistré.")
+    page.goto(f"{live_server.url}/finances/?state=mandate")
+    expect(page.get_by_role("link", name=re.compile("^Constater le paiement"))).to_have_count(0)
+
+    balance.refresh_from_db()
+    payment.refresh_from_db()
+    assert (payment.status, payment.paid_date) == (Payment.Status.PAID, today)
+    assert (balance.status, balance.order_number, balance.paid_date) == (
+        Payment.Status.PAID, f"{year}-M-0002", today
+    )  # fmt: skip
+
+    # The timeline the manager reads: both payments paid, the totals.
+    switch_user(page, live_server, "asso")
+    page.goto(f"{live_server.url}/finances/conventions/{convention.pk}/versements/")
+    solde = page.get_by_role("row", name=re.compile("Solde"))
+    expect(solde).to_contain_text(euros("8 000,00 €"))
+    expect(solde).to_contain_text("Payé")
+    advance = page.get_by_role("row", name=re.compile("Acompte"))
+    expect(advance).to_contain_text(euros("32 000,00 €"))
+    expect(advance).to_contain_text("Payé")
+    assert page.get_by_role("link", name="Demander le solde").count() == 0
+    summary = page.get_by_role("group", name="Synthèse financière")
+    # Everything due is paid: the advance and the balance make the voted 40 000 €.
+    expect(summary.locator(".stat-label")).to_have_text(
+        ["Montant voté", "Montant dû", "Versé", "Reste dû"]
+    )
+    expect(summary.locator(".stat")).to_have_text(
+        [euros(a) for a in ("40 000,00 €", "40 000,00 €", "40 000,00 €", "0,00 €")]
+    )

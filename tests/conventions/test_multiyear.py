@@ -352,3 +352,62 @@ def test_an_upload_justifies_the_earliest_year_not_justified_or_the_chosen_one()
             upload=pdf_upload(text="2024"), year=2024,
         )  # fmt: skip
     assert "déjà accepté pour l'exercice 2024" in msg(error)
+
+
+def test_the_justificatif_list_of_a_cpo_shows_one_year_at_a_time(
+    client, django_assert_max_num_queries
+):
+    convention = cpo()
+    accept_for(convention, 2024)
+    client.force_login(manager_of(convention))
+    url = reverse("justificatif_list", args=[convention.pk])
+
+    # By default the earliest year not justified: 2025, its pieces all to hand in.
+    with django_assert_max_num_queries(30) as default_queries:
+        page = plain(client.get(url))
+    assert 'aria-current="page">Exercice 2025</strong>' in page
+    assert '<a href="?annee=2024">Exercice 2024</a>' in page
+    assert '<a href="?annee=2026">Exercice 2026</a>' in page
+    assert (
+        "À remettre avant le 30/06/2026</strong> — six mois après la clôture de l'exercice 2025"
+        in page
+    )
+    assert "Accepté" not in page
+    assert page.count('class="badge badge-err">Manquant') == len(
+        convention.required_justificatif_kinds
+    )
+    kinds = list(convention.required_justificatif_kinds)
+    upload = reverse("justificatif_upload", args=[convention.pk, kinds[0]])
+    assert f'href="{upload}?annee=2025"' in page
+
+    # 2024: every piece accepted, the balance of that year may be requested; same query count.
+    with django_assert_max_num_queries(len(default_queries)):
+        page = plain(client.get(url + "?annee=2024"))
+    assert 'aria-current="page">Exercice 2024</strong>' in page
+    assert "À remettre avant le 30/06/2025" in page
+    assert "Tous les justificatifs requis de l'exercice 2024 sont acceptés" in page
+    assert f'href="{upload}?annee=2024"' not in page  # accepted: nothing to upload
+    assert page.count('class="badge badge-ok">Accepté') == len(kinds)
+    assert "Manquant" not in page
+
+    # A year outside the period or not a number: the default year, never a 500.
+    for bad in ("2031", "abc", "2024.5"):
+        response = client.get(url, {"annee": bad})
+        assert response.status_code == 200
+        assert 'aria-current="page">Exercice 2025</strong>' in plain(response)
+
+
+def test_the_justificatif_list_of_an_annual_convention_has_no_year_selector(client):
+    convention = ConventionFactory(year=2024)
+    client.force_login(manager_of(convention))
+    page = plain(client.get(reverse("justificatif_list", args=[convention.pk])))
+    assert "Exercices de la convention" not in page
+    assert "six mois après la clôture de l'exercice 2024" in page
+
+
+def test_the_justificatif_list_of_a_cpo_stays_private(client):
+    convention = cpo()
+    other = ConventionFactory(year=2024)
+    client.force_login(manager_of(other))
+    response = client.get(reverse("justificatif_list", args=[convention.pk]), {"annee": "2025"})
+    assert response.status_code == 404
