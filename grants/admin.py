@@ -12,6 +12,7 @@ from grants.models import (
     Payment,
     User,
 )
+from grants.smallgrants.models import LetterTemplate
 
 
 @admin.register(Authority)
@@ -94,3 +95,13 @@ class JobAdmin(ReadOnlyAdmin):
     list_display = ["label", "kind", "status", "done", "total", "created_at", "owner"]
     list_filter = ["kind", "status"]
     list_select_related = ["owner"]
+
+
+@admin.register(LetterTemplate)
+class LetterTemplateAdmin(admin.ModelAdmin):
+    """The authority's texts of the notification letter and of the arrêté attributif (grants
+    of 23 000 € or less), edited like the convention templates."""
+
+    list_display = ["authority", "kind", "title", "updated_at"]
+    list_filter = ["authority", "kind"]
+    search_fields = ["title", "body"]
