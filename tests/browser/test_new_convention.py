@@ -14,7 +14,7 @@ from playwright.sync_api import expect
 
 from conventions.models import Convention, Justificatif
 from grants.models import Payment, Role
-from tests.browser.utils import choose, login
+from tests.browser.utils import choose, declare_and_validate_bank_details, login
 from tests.conventions.factories import ConventionTemplateFactory, forecast_budget
 from tests.conventions.justificatifs.factories import pdf_bytes
 from tests.deliberations.factories import DeliberationFactory, SessionFactory
@@ -60,6 +60,13 @@ def test_a_40000_euro_grant_from_new_convention_to_its_paid_balance(page, live_s
     UserFactory(username="marie", role=Role.INSTRUCTOR, authority=authority)
     UserFactory(username="paul", role=Role.FINANCE, authority=authority)
     ManagerFactory(username="asso", associations=[association])
+
+    # The association's bank details: declared with its RIB by its manager, checked against
+    # the RIB by the instructor (no payment order without validated details).
+    declare_and_validate_bank_details(
+        page, live_server, f"/associations/{association.pk}/", "asso", "marie"
+    )
+    page.context.clear_cookies()
 
     # From the menu: one association field; choosing it lists its grants (no reload).
     login(page, live_server, "marie")

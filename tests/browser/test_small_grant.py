@@ -9,7 +9,12 @@ import pytest
 from django.utils import timezone
 
 from grants.models import NotificationLetter, Payment
-from tests.browser.utils import assert_accessible, choose, login
+from tests.browser.utils import (
+    assert_accessible,
+    choose,
+    declare_and_validate_bank_details,
+    login,
+)
 from tests.factories import AuthorityFactory
 from tests.grants.finance.factories import BudgetLineFactory, finance_of, instructor_of
 
@@ -39,6 +44,7 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
         authority=authority, year=today.year, service_codes="POLVIL", label="Politique de la ville"
     )
     instructor_of(authority, username="ines")
+    instructor_of(authority, username="victor")
     finance_of(authority, username="fanny")
     session_date = today - datetime.timedelta(days=10)
 
@@ -50,6 +56,11 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
     page.get_by_role("button", name="Enregistrer").click()
     page.wait_for_url("**/associations/*/")
     assert "Ateliers du Vieux-Port" in page.locator("h1").inner_text()
+    # Its bank details: declared with the RIB by Inès, checked against it by Victor (no
+    # payment order without validated details).
+    association_url = page.url.removeprefix(live_server.url)
+    declare_and_validate_bank_details(page, live_server, association_url, "ines", "victor")
+    switch_user(page, live_server, "ines")
 
     # The light deliberation, from the Délibérations menu, with its 15 000 € grant.
     page.get_by_role("link", name="Délibérations", exact=True).click()

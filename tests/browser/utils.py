@@ -38,3 +38,32 @@ def choose(page, label, typed, option):
     field.fill(typed)
     page.get_by_role("listbox").get_by_role("option", name=option).first.click()
     return field
+
+
+def declare_and_validate_bank_details(page, live_server, association_url, submitter, validator):
+    """The association's bank details as the people do it: `submitter` (a manager or an
+    instructor) declares the IBAN with its RIB on the association page, then `validator` (an
+    instructor who did not type them) checks them against the RIB and validates them."""
+    from tests.conventions.justificatifs.factories import pdf_bytes
+
+    page.context.clear_cookies()
+    login(page, live_server, submitter)
+    page.goto(f"{live_server.url}{association_url}")
+    page.get_by_role("link", name="Déclarer les coordonnées bancaires").click()
+    page.get_by_label("Titulaire du compte").fill("Association (compte courant)")
+    page.get_by_label("IBAN").fill("fr76 3000 6000 0112 3456 7890 189")
+    page.get_by_label("BIC").fill("agrifrpp")
+    page.get_by_label("RIB").set_input_files(
+        {"name": "rib.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(text="RIB")}
+    )
+    page.get_by_role("button", name="Transmettre pour validation").click()
+    page.get_by_text("en attente de validation").wait_for()
+    page.context.clear_cookies()
+    login(page, live_server, validator)
+    page.goto(f"{live_server.url}{association_url}")
+    page.get_by_role("link", name="Vérifier sur le RIB et valider").click()
+    page.get_by_role("button", name="Valider : conformes au RIB").click()
+    page.goto(f"{live_server.url}{association_url}")
+    section = page.get_by_role("region", name="Coordonnées bancaires").inner_text()
+    assert "Aucune coordonnée bancaire validée" not in section
+    assert "en attente de validation" not in section
