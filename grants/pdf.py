@@ -6,9 +6,8 @@ file or call an internal address while rendering. Here the fetcher serves only:
 
 - the application's own static files, named `app:/static/<path>` and found by the staticfiles
   finders (so never outside the static folders);
-- the logo of the authority the document is printed for, named `app:/logo/<storage name>` and
-  read through the default storage;
-- `data:` URIs of PNG, JPEG and SVG images.
+- `data:` URIs of PNG, JPEG, GIF and SVG images (the authority's logo reaches the document
+  that way, read through the storage API and checked by grants.storage.image_data_uri).
 
 Every other URL (file:, http:, https:, ftp:, other data: types, relative paths) is refused, and
 the base URL is the pseudo scheme `app:/`, never the file system root.
@@ -22,13 +21,11 @@ from pathlib import Path
 from urllib.parse import unquote, urlsplit
 
 from django.contrib.staticfiles import finders
-from django.core.files.storage import default_storage
 
 from grants.storage import image_data_uri
 
 BASE_URL = "app:/"
 STATIC_PREFIX = "app:/static/"
-LOGO_PREFIX = "app:/logo/"
 DATA_IMAGE_TYPES = {"image/png", "image/jpeg", "image/gif", "image/svg+xml"}
 
 _weasyprint = None
@@ -94,37 +91,23 @@ def _data_uri(url):
     return (body.encode() if isinstance(body, str) else body), media_type
 
 
-def resolve(url, *, logos=None):
-    """(bytes, content type) for a URL a document may name; RefusedURL for any other.
-
-    `logos` maps the storage name of each logo the document may print to its storage.
-    """
-    logos = logos or {}
+def resolve(url):
+    """(bytes, content type) for a URL a document may name; RefusedURL for any other."""
     if url.startswith(STATIC_PREFIX):
         return _static_file(urlsplit(url).path.removeprefix("/static/"))
-    if url.startswith(LOGO_PREFIX):
-        name = unquote(urlsplit(url).path.removeprefix("/logo/"))
-        if name not in logos:
-            raise RefusedURL(f"only the authority's logo may be printed, not {name!r}")
-        with logos[name].open(name, "rb") as handle:
-            return handle.read(), _content_type(name)
     if url[:5].lower() == "data:":
         return _data_uri(url)
     raise RefusedURL(f"URL refused by the PDF renderer: {url[:200]!r}")
 
 
-def url_fetcher(*, authority=None):
+def url_fetcher():
     """A WeasyPrint fetcher that serves only what `resolve` allows."""
     weasyprint = _import_weasyprint()
     from weasyprint.urls import URLFetcherResponse
 
-    logos = {}
-    if authority is not None and authority.logo:
-        logos[authority.logo.name] = getattr(authority.logo, "storage", None) or default_storage
-
     class SafeURLFetcher(weasyprint.URLFetcher):
         def fetch(self, url, headers=None):
-            body, content_type = resolve(url, logos=logos)
+            body, content_type = resolve(url)
             return URLFetcherResponse(url, body, {"Content-Type": content_type})
 
     return SafeURLFetcher(fail_on_errors=False)
@@ -133,6 +116,4 @@ def url_fetcher(*, authority=None):
 def render_pdf(html, *, authority=None):
     """The PDF of an HTML document the application built; only safe URLs are fetched."""
     weasyprint = _import_weasyprint()
-    return weasyprint.HTML(
-        string=html, base_url=BASE_URL, url_fetcher=url_fetcher(authority=authority)
-    ).write_pdf()
+    return weasyprint.HTML(string=html, base_url=BASE_URL, url_fetcher=url_fetcher()).write_pdf()

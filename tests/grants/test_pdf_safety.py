@@ -237,7 +237,7 @@ def test_a_hostile_svg_logo_fetches_nothing(server, settings, tmp_path):
 )
 def test_the_fetcher_refuses(url):
     with pytest.raises(safe_pdf.RefusedURL):
-        safe_pdf.resolve(url, logos={})
+        safe_pdf.resolve(url)
 
 
 def test_the_fetcher_serves_static_files_and_the_authority_logo(settings, tmp_path):
@@ -255,9 +255,9 @@ def test_the_fetcher_serves_static_files_and_the_authority_logo(settings, tmp_pa
     authority.logo.save("logo.svg", ContentFile(svg), save=True)
     # The logo reaches the document as a data: URI read through the storage API.
     assert safe_pdf.resolve(safe_pdf.logo_uri(authority)) == (svg, "image/svg+xml")
-    logos = {authority.logo.name: authority.logo.storage}
-    named = safe_pdf.LOGO_PREFIX + authority.logo.name
-    assert safe_pdf.resolve(named, logos=logos) == (svg, "image/svg+xml")
+    # Never by a name the renderer would read from storage itself, not even its own logo.
+    with pytest.raises(safe_pdf.RefusedURL):
+        safe_pdf.resolve("app:/logo/" + authority.logo.name)
     png = "data:image/png;base64,iVBORw0KGgo="
     assert safe_pdf.resolve(png) == (b"\x89PNG\r\n\x1a\n", "image/png")
 
