@@ -236,3 +236,6 @@ from associations.indicators.models import (  # noqa: E402, F401
     IndicatorSet,
     IndicatorValue,
 )
+
+# « Mes documents »: the standing pieces reused by every subsidy request.
+from associations.documents.models import AssociationDocument  # noqa: E402, F401

@@ -332,3 +332,44 @@ def can_manage_staff(user, authority_id=None):
         and user.authority_id is not None
         and (authority_id is None or user.authority_id == authority_id)
     )
+
+
+# ---- subsidy requests (grants/requests/) ------------------------------------------------------
+
+
+def can_manage_campaigns(user, authority_id=None):
+    """Instructors and administrators of the authority open its aid schemes and campaigns (the
+    envelope is a figure of the budget voted, not a finance officer's own choice)."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return authority_id is None or _same_authority(user, authority_id)
+
+
+def can_file_request(user, association):
+    """Only the association's own managers file and sign its request: the attestations and the
+    contrat d'engagement républicain bind the association, so staff never sign for it."""
+    return manages(user, association.pk)
+
+
+def can_edit_request(user, subsidy_request):
+    """The association's managers change their request while it is a draft or sent back to
+    them « à compléter »; once deposited, what staff read does not change under their eyes."""
+    return subsidy_request.is_editable_by_association and manages(
+        user, subsidy_request.association_id
+    )
+
+
+def can_instruct_request(user, subsidy_request):
+    """Instructors and administrators of the request's authority instruct it (status, opinion,
+    proposed amount, checklist); consultation and finance read it only."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return _same_authority(user, subsidy_request.authority_id)
+
+
+def can_message_request(user, subsidy_request):
+    """The association's managers and the authority's instructors write to each other on the
+    request; read-only roles read the thread."""
+    return can_instruct_request(user, subsidy_request) or manages(
+        user, subsidy_request.association_id
+    )

@@ -317,3 +317,13 @@ from grants.smallgrants.models import (  # noqa: E402, F401
     LetterTemplate,
     NotificationLetter,
 )
+
+# Aid schemes, campaigns and subsidy requests (Cerfa 12156*06) and their instruction.
+from grants.requests.models import (  # noqa: E402, F401
+    AidScheme,
+    Campaign,
+    RequestEvent,
+    RequestPieceCheck,
+    RequestVersion,
+    SubsidyRequest,
+)

@@ -49,6 +49,7 @@ urlpatterns = [
     path("conventions/", include("conventions.urls")),
     path("finances/", include("grants.finance.urls")),
     path("subventions/", include("grants.smallgrants.urls")),
+    path("demandes/", include("grants.requests.urls")),
     path("indicateurs/", include("associations.indicators.urls")),
     path("taches/", include("grants.jobs.urls")),
     path("notifications/", include("conventions.notifications.urls")),

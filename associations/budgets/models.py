@@ -58,6 +58,9 @@ class AssociationBudget(Tracked):
     class Kind(models.TextChoices):
         FORECAST = "previsionnel", "Budget prévisionnel"
         REALISED = "realise", "Compte rendu financier (réalisé)"
+        # The budget of one project of a subsidy request (Cerfa 12156*06, fiche 4): an
+        # association may file several in a year, so it is not unique per year.
+        PROJECT = "projet", "Budget du projet"
 
     association = models.ForeignKey(
         "associations.Association",
@@ -111,6 +114,7 @@ class AssociationBudget(Tracked):
         constraints = [
             models.UniqueConstraint(
                 fields=["association", "year", "kind"],
+                condition=~Q(kind="projet"),
                 name="association_budget_unique_year_kind",
                 violation_error_message="Cette association a déjà un budget de cette nature "
                 "pour cet exercice.",

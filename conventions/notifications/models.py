@@ -22,6 +22,7 @@ class Notification(models.Model):
         JUSTIFICATIF_ACCEPTED = "justificatif_accepte", "Justificatif accepté"
         JUSTIFICATIF_REJECTED = "justificatif_refuse", "Justificatif refusé"
         DUE_DATE = "echeance", "Échéance des justificatifs"
+        REQUEST = "demande", "Demande de subvention"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -77,6 +77,12 @@ can_submit_bank_details           non      oui               oui      oui       
 can_validate_bank_details         non      oui               oui      oui       non          non         non       non        non
 can_see_full_bank_details         non      oui               oui      oui       oui          oui         non       oui        non
 can_manage_staff                  non      non               oui      non       non          non         non       non        non
+can_manage_campaigns              non      oui               oui      oui       non          non         non       non        non
+can_file_request                  non      non               non      non       non          non         non       oui        non
+can_edit_request (brouillon)      non      non               non      non       non          non         non       oui        non
+can_edit_request (déposée)        non      non               non      non       non          non         non       non        non
+can_instruct_request              non      oui               oui      oui       non          non         non       non        non
+can_message_request               non      oui               oui      oui       non          non         non       oui        non
 """
 
 
@@ -121,6 +127,12 @@ def test_who_may_act_role_by_role(world, people):
     convention = SimpleNamespace(authority_id=amp.pk, association_id=scs.pk)
     draft = SimpleNamespace(association=scs, is_submitted=False)
     submitted = SimpleNamespace(association=scs, is_submitted=True)
+    draft_request = SimpleNamespace(
+        authority_id=amp.pk, association_id=scs.pk, is_editable_by_association=True
+    )
+    deposited_request = SimpleNamespace(
+        authority_id=amp.pk, association_id=scs.pk, is_editable_by_association=False
+    )
 
     def allowed_to_edit(user):
         try:
@@ -165,6 +177,12 @@ def test_who_may_act_role_by_role(world, people):
         ),
         "can_see_full_bank_details": lambda u: access.can_see_full_bank_details(u, scs),
         "can_manage_staff": lambda u: access.can_manage_staff(u, amp.pk),
+        "can_manage_campaigns": lambda u: access.can_manage_campaigns(u, amp.pk),
+        "can_file_request": lambda u: access.can_file_request(u, scs),
+        "can_edit_request (brouillon)": lambda u: access.can_edit_request(u, draft_request),
+        "can_edit_request (déposée)": lambda u: access.can_edit_request(u, deposited_request),
+        "can_instruct_request": lambda u: access.can_instruct_request(u, deposited_request),
+        "can_message_request": lambda u: access.can_message_request(u, deposited_request),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
