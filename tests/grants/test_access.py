@@ -77,6 +77,8 @@ can_submit_bank_details           non      oui               oui      oui       
 can_validate_bank_details         non      oui               oui      oui       non          non         non       non        non
 can_see_full_bank_details         non      oui               oui      oui       oui          oui         non       oui        non
 can_manage_staff                  non      non               oui      non       non          non         non       non        non
+can_attach_association            non      non               non      non       non          non         non       oui        oui
+can_review_access_request         non      oui               oui      oui       non          non         non       non        non
 """
 
 
@@ -165,6 +167,11 @@ def test_who_may_act_role_by_role(world, people):
         ),
         "can_see_full_bank_details": lambda u: access.can_see_full_bank_details(u, scs),
         "can_manage_staff": lambda u: access.can_manage_staff(u, amp.pk),
+        "can_attach_association": access.can_attach_association,
+        # A request of someone else to manage SCS (authority A).
+        "can_review_access_request": lambda u: access.can_review_access_request(
+            u, SimpleNamespace(authority_id=amp.pk, association_id=scs.pk)
+        ),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
