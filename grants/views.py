@@ -173,18 +173,19 @@ def grant_totals(user, years=5):
 
 def manager_access_context(user, associations):
     """The manager's own access requests still waiting or refused lately, and where to attach
-    another association (the authority of their sign-up or of their associations). Two queries."""
+        another association (the authority of their associations, else of their sign-up). One query
+    (two for an account with neither association nor request)."""
     requests = list(
         AssociationAccessRequest.objects.visible_to(user)
         .exclude(status=AssociationAccessRequest.Status.ACCEPTED)
         .select_related("association", "authority")
         .order_by("-created_at")[:10]
     )
-    signup = AccountSignup.objects.filter(user=user).select_related("authority").first()
-    authorities = {a.authority for a in associations if getattr(a, "authority", None)}
-    if signup is not None:
-        authorities.add(signup.authority)
-    authorities |= {r.authority for r in requests}
+    authorities = {a.authority for a in associations} | {r.authority for r in requests}
+    if not authorities:  # a new account: the authority it signed up with
+        signup = AccountSignup.objects.filter(user=user).select_related("authority").first()
+        if signup is not None:
+            authorities.add(signup.authority)
     if len(authorities) == 1:
         attach_url = reverse("association_attach", args=[authorities.pop().siren])
     else:
