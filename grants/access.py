@@ -290,6 +290,24 @@ def can_invite_manager(user, association):
     )
 
 
+def can_attach_association(user):
+    """An association manager (typically one who just signed up) asks to manage an association
+    the authority knows, or creates it when it does not: the account is theirs, staff decide
+    who manages a known association. Staff accounts never manage associations."""
+    return user.is_authenticated and user.is_active and user.is_manager
+
+
+def can_review_access_request(user, access_request):
+    """The instructors and administrators of the association's authority decide who manages
+    it: they know its representatives (as for invitations); never another authority's staff,
+    and never a manager (who would attach themselves)."""
+    return (
+        user.is_authenticated
+        and user.can_instruct
+        and _same_authority(user, access_request.authority_id)
+    )
+
+
 # ---- bank details ----------------------------------------------------------------------------
 
 

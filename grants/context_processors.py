@@ -25,6 +25,10 @@ def _staff(user):
     return user.is_staff_member
 
 
+def _reviews_access(user):
+    return user.can_instruct
+
+
 def _admin(user):
     return user.is_platform_admin
 
@@ -41,6 +45,7 @@ NAVIGATION = [
     ("Finances", "finance_queue", _staff),
     ("Données ouvertes", "opendata_staff", _staff),
     ("Tableaux de bord", "dashboard", can_view_dashboards),
+    ("Demandes d'accès", "access_request_list", _reviews_access),
     ("Agents", "staff_list", can_manage_staff),
     ("Administration", "admin:index", _admin),
 ]
@@ -57,7 +62,11 @@ def navigation(request):
             continue
         if url_name == "association_list" and user.is_manager:
             label = "Mon association"
-        links.append({"label": label, "url": reverse(url_name), "current": False})
+        link = {"label": label, "url": reverse(url_name), "current": False}
+        if url_name == "access_request_list":
+            # Read with the signed-in user's row (NotificationCountBackend): no query of its own.
+            link["badge"] = getattr(user, "pending_access_request_count", 0)
+        links.append(link)
     # Only the most specific link containing the page is current (/associations/budgets/ is
     # "Budgets", not "Associations").
     matches = [link for link in links if _contains(link["url"], request.path)]

@@ -297,6 +297,9 @@ class Grant(models.Model):
         return self.specific_expense and rules.financial_report_overdue(self.year, today)
 
 
+# Accounts associations open themselves, and their requests to manage a known association.
+from grants.accounts.models import AccountSignup, AssociationAccessRequest  # noqa: E402, F401
+
 # Budget lines, commitments, payments and clawbacks live in their own module.
 from grants.finance.models import (  # noqa: E402, F401
     BudgetLine,

@@ -15,7 +15,7 @@ from conventions.models import Convention, Justificatif
 from deliberations.models import Deliberation
 from grants import rules
 from grants.finance.filters import PaymentFilter
-from grants.models import Commitment, Grant, Payment
+from grants.models import AccountSignup, AssociationAccessRequest, Commitment, Grant, Payment
 from grants.templatetags.fr import euros0
 
 ZERO = Decimal("0.00")
@@ -171,13 +171,41 @@ def grant_totals(user, years=5):
     return sorted(rows.values(), key=lambda row: row["year"], reverse=True)
 
 
+def manager_access_context(user, associations):
+    """The manager's own access requests still waiting or refused lately, and where to attach
+        another association (the authority of their associations, else of their sign-up). One query
+    (two for an account with neither association nor request)."""
+    requests = list(
+        AssociationAccessRequest.objects.visible_to(user)
+        .exclude(status=AssociationAccessRequest.Status.ACCEPTED)
+        .select_related("association", "authority")
+        .order_by("-created_at")[:10]
+    )
+    authorities = {a.authority for a in associations} | {r.authority for r in requests}
+    if not authorities:  # a new account: the authority it signed up with
+        signup = AccountSignup.objects.filter(user=user).select_related("authority").first()
+        if signup is not None:
+            authorities.add(signup.authority)
+    if len(authorities) == 1:
+        attach_url = reverse("association_attach", args=[authorities.pop().siren])
+    else:
+        attach_url = reverse("association_attach_start")
+    return {
+        "pending_requests": [r for r in requests if r.status == r.Status.PENDING],
+        "refused_requests": [r for r in requests if r.status == r.Status.REFUSED],
+        "attach_url": attach_url,
+    }
+
+
 @login_required
 def home(request):
     """A home page per role, useful even when there is nothing yet."""
     user = request.user
     year = datetime.date.today().year
     if user.is_manager:
-        return render(request, "grants/home_manager.html", manager_dashboard(user))
+        ctx = manager_dashboard(user)
+        ctx.update(manager_access_context(user, ctx.get("associations") or []))
+        return render(request, "grants/home_manager.html", ctx)
 
     associations = Association.objects.visible_to(user)
     totals = grant_totals(user)

@@ -23,6 +23,10 @@ class Notification(models.Model):
         JUSTIFICATIF_REJECTED = "justificatif_refuse", "Justificatif refusé"
         DUE_DATE = "echeance", "Échéance des justificatifs"
         REQUEST = "demande", "Demande de subvention"
+        ACCESS_REQUESTED = "acces_demande", "Demande d'accès à une association"
+        ACCESS_ACCEPTED = "acces_accepte", "Accès à une association accepté"
+        ACCESS_REFUSED = "acces_refuse", "Accès à une association refusé"
+        ASSOCIATION_CREATED = "association_creee", "Association créée par un gestionnaire"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL,

@@ -243,3 +243,70 @@ def justificatif_reviewed(justificatif):
     return notify(
         association_managers(convention.association_id), kind, message, url, subject=subject
     )
+
+
+# ---- accounts of associations ------------------------------------------------------------
+
+
+def access_requested(access_request):
+    """A person asks to manage an association: its authority's instructors decide."""
+    person = access_request.user
+    message = (
+        f"{person.get_full_name() or person.username} ({person.email}) demande à gérer "
+        f"« {access_request.association.name} » ({access_request.identifiers}). La demande est "
+        "à valider."
+    )
+    return notify(
+        authority_instructors(access_request.authority_id),
+        Kind.ACCESS_REQUESTED,
+        message,
+        reverse("access_request_review", args=[access_request.pk]),
+        subject=f"Demande d'accès — {access_request.association.name}",
+    )
+
+
+def access_request_decided(access_request):
+    """The person is told the decision, and the reason of a refusal."""
+    association, authority = access_request.association, access_request.authority
+    if access_request.status == access_request.Status.ACCEPTED:
+        kind = Kind.ACCESS_ACCEPTED
+        message = (
+            f"{authority.name} a accepté votre demande : votre compte gère désormais "
+            f"« {association.name} »."
+        )
+        url = association.get_absolute_url()
+        subject = f"Accès accepté — {association.name}"
+    else:
+        kind = Kind.ACCESS_REFUSED
+        message = (
+            f"{authority.name} a refusé votre demande d'accès à « {association.name} ». Motif : "
+            f"{access_request.refusal_reason.strip().rstrip('.')}."
+        )
+        url = reverse("home")
+        subject = f"Accès refusé — {association.name}"
+    return notify(access_request.user, kind, message, url, subject=subject)
+
+
+def association_created_by_manager(association, person):
+    """A person created the association the authority did not know: instructors check it."""
+    identifiers = " · ".join(
+        f"{label} {value}"
+        for label, value in (
+            ("SIREN", association.siren),
+            ("SIRET", association.siret),
+            ("RNA", association.rna),
+        )
+        if value
+    )
+    message = (
+        f"Nouvelle association créée par {person.get_full_name() or person.username} "
+        f"({person.email}) : « {association.name} » ({identifiers}). Son compte en est le "
+        "gestionnaire ; vérifiez sa fiche."
+    )
+    return notify(
+        authority_instructors(association.authority_id),
+        Kind.ASSOCIATION_CREATED,
+        message,
+        association.get_absolute_url(),
+        subject=f"Nouvelle association — {association.name}",
+    )

@@ -57,12 +57,13 @@ def titles(response):
     return [task.title for task in response.context["tasks"]]
 
 
-def test_a_manager_without_association_sees_the_empty_states(client):
+def test_a_manager_without_association_sees_one_empty_state_with_the_attach_link(client):
     page = home(client, ManagerFactory()).content.decode()
-    assert "Votre compte n'est rattaché à aucune association." in page
-    assert "Rien à faire pour le moment." in page
-    assert "Aucune convention pour le moment." in page
-    assert "Aucune demande de versement pour le moment." in page
+    assert "Votre compte n'est encore rattaché à aucune association." in page
+    assert reverse("association_attach_start") in page
+    # Not an empty dashboard: the sections of an association's files wait for one.
+    assert "Rien à faire pour le moment." not in page
+    assert "Aucune convention pour le moment." not in page
 
 
 def test_the_to_do_list_dates_the_pieces_and_offers_the_advance(client, convention, manager):
@@ -203,8 +204,8 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, count, django_asse
     client.force_login(manager)
     # session, user, associations, conventions, grants, budget lines (none: skipped),
     # justificatifs, payments prefetch, indicator sets, payments list, grants list,
-    # notifications
-    with django_assert_num_queries(11):
+    # notifications, the manager's own access requests
+    with django_assert_num_queries(12):
         response = client.get(reverse("home"))
     assert len(response.context["conventions"]) == count
 

@@ -83,6 +83,8 @@ can_edit_request (brouillon)      non      non               non      non       
 can_edit_request (déposée)        non      non               non      non       non          non         non       non        non
 can_instruct_request              non      oui               oui      oui       non          non         non       non        non
 can_message_request               non      oui               oui      oui       non          non         non       oui        non
+can_attach_association            non      non               non      non       non          non         non       oui        oui
+can_review_access_request         non      oui               oui      oui       non          non         non       non        non
 """
 
 
@@ -183,6 +185,11 @@ def test_who_may_act_role_by_role(world, people):
         "can_edit_request (déposée)": lambda u: access.can_edit_request(u, deposited_request),
         "can_instruct_request": lambda u: access.can_instruct_request(u, deposited_request),
         "can_message_request": lambda u: access.can_message_request(u, deposited_request),
+        "can_attach_association": access.can_attach_association,
+        # A request of someone else to manage SCS (authority A).
+        "can_review_access_request": lambda u: access.can_review_access_request(
+            u, SimpleNamespace(authority_id=amp.pk, association_id=scs.pk)
+        ),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -109,7 +109,8 @@ def test_home_page_per_role(client):
     manager = ManagerFactory()
     client.force_login(manager)
     response = client.get(reverse("home"))
-    assert "Votre compte n'est rattaché à aucune association" in response.text
+    assert "Votre compte n'est encore rattaché à aucune association" in response.text
+    assert "Rattacher mon association" in response.text
 
     client.force_login(UserFactory())
     response = client.get(reverse("home"))

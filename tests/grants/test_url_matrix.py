@@ -38,7 +38,14 @@ from associations.indicators.models import IndicatorReport
 from associations.models import BankDetails
 from conventions.models import Convention, Justificatif
 from conventions.notifications.models import Notification
-from grants.models import FinancialReport, ImportBatch, Job, NotificationLetter, Role
+from grants.models import (
+    AssociationAccessRequest,
+    FinancialReport,
+    ImportBatch,
+    Job,
+    NotificationLetter,
+    Role,
+)
 from grants.smallgrants.models import LetterKind
 from tests.associations.budgets.factories import AssociationBudgetFactory
 from tests.associations.indicators.factories import IndicatorFactory, IndicatorSetFactory
@@ -82,7 +89,17 @@ FOREIGN_ASSOCIATION = "XFOREIGNASSO"  # the marker of association A2's objects (
 # these pages the walk checks the texts that are never published instead (payments, clawbacks,
 # commitments, justificatifs, budgets, messages, exports, financial reports), and a CSV of
 # another authority is not counted as a file leak.
-PUBLIC_PAGES = {"opendata_public", "opendata_csv"}
+#
+# The sign-up page of an authority is public too, and every association manager may ask any
+# authority to attach their association: the authority's name shows there, nothing else of it.
+PUBLIC_PAGES = {
+    "opendata_public",
+    "opendata_csv",
+    "signup",
+    "association_attach_start",
+    "association_attach",
+    "association_attach_create",
+}
 # Parameters that name no object (a dashboard block): requested once per role, their content
 # checked for every hidden marker like a page without parameters.
 NOT_OBJECT_PARAMS = {"dashboard_export"}
@@ -233,9 +250,14 @@ def build_scope(authority, association, marker):
         original_name=f"Import {shared}.csv",
         status=ImportBatch.Status.PREVIEWED,
     )
+    requester = ManagerFactory(last_name=f"Demandeur{marker}")
+    access_request = AssociationAccessRequest.objects.create(
+        user=requester, authority=authority, association=association, rna="W133012345"
+    )
     return {
         "authority": authority,
         "association": association,
+        "access_request": access_request,
         "body": body,
         "member": member,
         "session": session,
@@ -427,6 +449,19 @@ URL_PARAMS = {
         "uidb64": urlsafe_base64_encode(force_bytes(o["owner"].pk)),
         "token": "invitation-forgee",
     },
+    # accounts opened by associations: a forged confirmation link answers 400, never logs in.
+    "signup": lambda o: {"siren": o["authority"].siren},
+    "signup_sent": NO_PARAMS,
+    "signup_resend": NO_PARAMS,
+    "signup_confirm": lambda o: {
+        "uidb64": urlsafe_base64_encode(force_bytes(o["owner"].pk)),
+        "token": "confirmation-forgee",
+    },
+    "association_attach_start": NO_PARAMS,
+    "association_attach": lambda o: {"siren": o["authority"].siren},
+    "association_attach_create": lambda o: {"siren": o["authority"].siren},
+    "access_request_list": NO_PARAMS,
+    "access_request_review": _pk("access_request"),
     "deliberation_light_create": NO_PARAMS,
     "deliberation_light_edit": _pk("light_deliberation"),
     "deliberation_light_complete": _pk("light_deliberation"),

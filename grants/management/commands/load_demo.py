@@ -15,6 +15,7 @@ LOADERS = [
     "conventions.justificatifs.demo.load_justificatifs",
     "grants.smallgrants.demo.load_small_grants",
     "associations.bank.demo.load_bank_details",
+    "grants.accounts.demo.load_access_requests",
 ]
 
 
