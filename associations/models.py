@@ -230,12 +230,12 @@ class GovernanceChange(models.Model):
 
 from associations.bank.models import BankDetails  # noqa: E402, F401
 from associations.budgets.models import AssociationBudget, AssociationBudgetLine  # noqa: E402, F401
+
+# « Mes documents »: the standing pieces reused by every subsidy request.
+from associations.documents.models import AssociationDocument  # noqa: E402, F401
 from associations.indicators.models import (  # noqa: E402, F401
     Indicator,
     IndicatorReport,
     IndicatorSet,
     IndicatorValue,
 )
-
-# « Mes documents »: the standing pieces reused by every subsidy request.
-from associations.documents.models import AssociationDocument  # noqa: E402, F401

@@ -314,13 +314,6 @@ from grants.jobs.models import Job  # noqa: E402, F401
 # Imports of past grants and the SCDL values of imported grants (open data).
 from grants.opendata.models import ImportBatch, ImportedGrantRecord, ImportIssue  # noqa: E402, F401
 
-# Notification letters and financial reports of grants of 23 000 € or less.
-from grants.smallgrants.models import (  # noqa: E402, F401
-    FinancialReport,
-    LetterTemplate,
-    NotificationLetter,
-)
-
 # Aid schemes, campaigns and subsidy requests (Cerfa 12156*06) and their instruction.
 from grants.requests.models import (  # noqa: E402, F401
     AidScheme,
@@ -329,4 +322,11 @@ from grants.requests.models import (  # noqa: E402, F401
     RequestPieceCheck,
     RequestVersion,
     SubsidyRequest,
+)
+
+# Notification letters and financial reports of grants of 23 000 € or less.
+from grants.smallgrants.models import (  # noqa: E402, F401
+    FinancialReport,
+    LetterTemplate,
+    NotificationLetter,
 )
