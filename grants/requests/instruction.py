@@ -18,6 +18,7 @@ from django.utils import timezone
 from associations.documents.models import PieceKind
 from conventions.notifications.models import Notification
 from conventions.notifications.services import notify
+from grants import rules as money
 from grants.access import can_instruct_request, require
 from grants.models import Role, User
 from grants.queries import locked
@@ -285,8 +286,6 @@ def request_obligations(subsidy_request):
     above 23 000 €, the president's certification of the accounts above 75 000 € or 50 % of the
     association's budget, an auditor above 153 000 € of public subsidies (read from the yearly
     budget of the request, None when it has none)."""
-    from grants import rules as money
-
     amount = subsidy_request.proposed_amount
     if amount is None:
         amount = subsidy_request.amount_requested or Decimal("0.00")

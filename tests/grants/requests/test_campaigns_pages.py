@@ -295,3 +295,27 @@ def test_bulk_ignores_requests_of_another_campaign_or_authority(client, instruct
         {"action": Status.IN_REVIEW, "ids": [foreign.pk], "confirm": "1"},
     )
     assert SubsidyRequest.objects.get(pk=foreign.pk).status == Status.SUBMITTED
+
+
+def test_the_index_counts_each_campaign_requests(client, instructor):
+    campaign = CampaignFactory(scheme__authority=instructor.authority, title="Campagne COMPTEE")
+    add_request(campaign)
+    add_request(campaign, Status.IN_REVIEW)
+    add_request(campaign, Status.INSTRUCTED)
+    SubsidyRequestFactory(campaign=campaign)  # a draft: the association's own
+    CampaignFactory(title="Campagne ETRANGERE")
+    client.force_login(instructor)
+    response = client.get(reverse("request_index"))
+    row = response.context["page"].object_list[0]
+    assert (row.n_deposited, row.n_to_instruct, row.n_instructed) == (3, 2, 1)
+    content = response.content.decode()
+    assert "Campagne COMPTEE" in content and "Campagne ETRANGERE" not in content
+
+
+def test_a_manager_has_no_staff_pages(client):
+    from tests.factories import ManagerFactory
+
+    campaign = CampaignFactory()
+    client.force_login(ManagerFactory())
+    for url in (reverse("request_index"), reverse("campaign_detail", args=[campaign.pk])):
+        assert client.get(url).status_code == 403

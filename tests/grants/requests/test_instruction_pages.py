@@ -261,3 +261,16 @@ def test_the_renewal_check_warns_of_a_previous_convention_lacking_justificatifs(
     )
     content = page(client, world["instructor"], world["request"]).content.decode()
     assert "Renouvellement (art. 5.4)" in content
+
+
+def test_a_staff_message_is_mailed_to_the_managers_a_note_is_not(
+    client, world, django_capture_on_commit_callbacks
+):
+    subsidy_request = world["request"]
+    client.force_login(world["instructor"])
+    url = reverse("request_message", args=[subsidy_request.pk])
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(url, {"text": "Pouvez-vous préciser le budget ?"})
+        client.post(url, {"text": "Dossier fragile", "internal": "on"})
+    bodies = [m.body for m in mail.outbox if world["manager"].email in m.to]
+    assert len(bodies) == 1 and "Pouvez-vous préciser le budget ?" in bodies[0]
