@@ -39,10 +39,12 @@ def _staff_move(subsidy_request, target, *, user, text="", **changes):
     return request_move(subsidy_request, target, user=user, actor=rules.STAFF, text=text, **changes)
 
 
-def request_take(*, user, subsidy_request):
-    """Déposée → en instruction; the agent who takes it is assigned when nobody was."""
-    changes = {} if subsidy_request.assigned_to_id else {"assigned_to": user}
-    return _staff_move(subsidy_request, Status.IN_REVIEW, user=user, **changes)
+def request_take(*, user, subsidy_request, text=""):
+    """Déposée → en instruction; the agent who takes it is assigned when nobody was (an agent
+    of the authority, not the platform administrator)."""
+    mine = user.authority_id == subsidy_request.authority_id
+    changes = {"assigned_to": user} if mine and not subsidy_request.assigned_to_id else {}
+    return _staff_move(subsidy_request, Status.IN_REVIEW, user=user, text=text, **changes)
 
 
 def request_ask_completion(*, user, subsidy_request, text):
@@ -94,7 +96,7 @@ def request_staff_move(*, user, subsidy_request, target, text="", **fields):
     if target == Status.IN_REVIEW:
         if subsidy_request.status == Status.INSTRUCTED:
             return request_reopen(user=user, subsidy_request=subsidy_request, text=text)
-        return request_take(user=user, subsidy_request=subsidy_request)
+        return request_take(user=user, subsidy_request=subsidy_request, text=text)
     if target == Status.TO_COMPLETE:
         return request_ask_completion(user=user, subsidy_request=subsidy_request, text=text)
     if target == Status.INSTRUCTED:
