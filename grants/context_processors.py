@@ -42,6 +42,7 @@ NAVIGATION = [
     ("Conventions", "convention_list", _everyone),
     ("Justificatifs", "justificatif_queue", _staff),
     ("Indicateurs", "indicator_report_list", _everyone),
+    ("Demandes", "request_index", _staff),
     ("Finances", "finance_queue", _staff),
     ("Données ouvertes", "opendata_staff", _staff),
     ("Tableaux de bord", "dashboard", can_view_dashboards),

@@ -50,6 +50,7 @@ urlpatterns = [
     path("finances/", include("grants.finance.urls")),
     path("subventions/", include("grants.smallgrants.urls")),
     path("demandes/", include("grants.requests.urls")),
+    path("aides/", include("grants.requests.public_urls")),
     path("indicateurs/", include("associations.indicators.urls")),
     path("taches/", include("grants.jobs.urls")),
     path("notifications/", include("conventions.notifications.urls")),

@@ -46,6 +46,7 @@ from grants.models import (
     NotificationLetter,
     Role,
 )
+from grants.requests.models import RequestEvent, RequestVersion
 from grants.smallgrants.models import LetterKind
 from tests.associations.budgets.factories import AssociationBudgetFactory
 from tests.associations.indicators.factories import IndicatorFactory, IndicatorSetFactory
@@ -70,6 +71,12 @@ from tests.grants.finance.factories import (
     ConventionFactory,
     PaymentFactory,
 )
+from tests.grants.requests.factories import (
+    AidSchemeFactory,
+    CampaignFactory,
+    SubsidyRequestFactory,
+    deposited,
+)
 from tests.grants.smallgrants.factories import light_deliberation
 
 pytestmark = pytest.mark.django_db
@@ -85,7 +92,8 @@ FOREIGN_AUTHORITY = "XFOREIGNAUTH"  # the marker of authority B's objects
 FOREIGN_ASSOCIATION = "XFOREIGNASSO"  # the marker of association A2's objects (authority A)
 
 # Public by design: the open data (SCDL) of every authority is published for everyone, so the
-# names of another authority, its associations and its published grants may appear there. On
+# names of another authority, its associations and its published grants may appear there; so are
+# the aid campaigns an authority opens to associations (/aides/<SIREN>/). On
 # these pages the walk checks the texts that are never published instead (payments, clawbacks,
 # commitments, justificatifs, budgets, messages, exports, financial reports), and a CSV of
 # another authority is not counted as a file leak.
@@ -99,6 +107,7 @@ PUBLIC_PAGES = {
     "association_attach_start",
     "association_attach",
     "association_attach_create",
+    "public_campaigns",
 }
 # Parameters that name no object (a dashboard block): requested once per role, their content
 # checked for every hidden marker like a page without parameters.
@@ -254,6 +263,28 @@ def build_scope(authority, association, marker):
     access_request = AssociationAccessRequest.objects.create(
         user=requester, authority=authority, association=association, rna="W133012345"
     )
+    scheme = AidSchemeFactory(
+        authority=authority, name=f"Dispositif {shared}", required_pieces=["statuts", "rib"]
+    )
+    campaign = CampaignFactory(scheme=scheme, title=f"Campagne {shared}")
+    subsidy_request = deposited(
+        SubsidyRequestFactory(
+            campaign=campaign,
+            association=association,
+            reference=f"DEM-{marker}",
+            title=f"Projet {marker}",
+        )
+    )
+    RequestVersion.objects.create(
+        request=subsidy_request,
+        number=1,
+        submitted_at=now,
+        submitted_by=subsidy_request.created_by,
+        data={"title": f"Projet {marker}"},
+    )
+    RequestEvent.objects.create(
+        request=subsidy_request, kind=RequestEvent.Kind.MESSAGE, text=f"Message {marker}"
+    )
     return {
         "authority": authority,
         "association": association,
@@ -279,6 +310,9 @@ def build_scope(authority, association, marker):
         "import_batch": import_batch,
         "bank_details": bank_details,
         "owner": owner,
+        "scheme": scheme,
+        "campaign": campaign,
+        "subsidy_request": subsidy_request,
     }
 
 
@@ -498,6 +532,23 @@ URL_PARAMS = {
     "autocomplete_budgets": NO_PARAMS,
     "autocomplete_budget_lines": NO_PARAMS,
     "autocomplete_users": NO_PARAMS,
+    # subsidy requests: staff's schemes, campaigns and instruction; the request for both sides.
+    "request_index": NO_PARAMS,
+    "scheme_list": NO_PARAMS,
+    "scheme_create": NO_PARAMS,
+    "scheme_edit": _pk("scheme"),
+    "campaign_create": _pk("scheme"),
+    "campaign_detail": _pk("campaign"),
+    "campaign_edit": _pk("campaign"),
+    "campaign_bulk": _pk("campaign"),
+    "request_detail": _pk("subsidy_request"),
+    "request_version": lambda o: {"pk": o["subsidy_request"].pk, "number": 1},
+    "request_move": lambda o: {"pk": o["subsidy_request"].pk, "target": "instruction"},
+    "request_assign": _pk("subsidy_request"),
+    "request_piece_check": lambda o: {"pk": o["subsidy_request"].pk, "kind": "statuts"},
+    "request_message": _pk("subsidy_request"),
+    # PUBLIC by design (PUBLIC_PAGES): the aid campaigns of any authority, for everyone.
+    "public_campaigns": lambda o: {"siren": o["authority"].siren},
 }
 
 # Pairs of URL parameters taken from two scopes: one's own convention or association with a

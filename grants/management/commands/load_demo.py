@@ -16,6 +16,7 @@ LOADERS = [
     "grants.smallgrants.demo.load_small_grants",
     "associations.bank.demo.load_bank_details",
     "grants.accounts.demo.load_access_requests",
+    "grants.requests.demo.load_requests",
 ]
 
 
