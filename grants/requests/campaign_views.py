@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
@@ -271,6 +272,6 @@ def public_campaigns(request, siren):
         {
             "authority": authority,
             "groups": groups,
-            "signup_url": f"/aides/{authority.siren}/inscription/",
+            "signup_url": reverse("signup", args=[authority.siren]),
         },
     )
