@@ -100,6 +100,7 @@ def _deposit(subsidy_request, manager, when):
         return False
     SubsidyRequest.objects.filter(pk=subsidy_request.pk).update(
         status=Status.SUBMITTED,
+        created_at=when - datetime.timedelta(days=3),
         version=1,
         submitted_at=when,
         cer_subscribed_by=manager,
