@@ -4,6 +4,7 @@ from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+from grants.requests.votes import requests_follow_vote
 
 
 class MemberInline(admin.TabularInline):
@@ -47,3 +48,9 @@ class DeliberationAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["session"]
     readonly_fields = ["status", "extract_pdf", "extract_sha256", "extract_generated_at"]
     inlines = [DecisionInline]
+
+    def save_model(self, request, obj, form, change):
+        """A vote typed here moves the deliberation's subsidy requests as the pages do (the
+        admin's own transaction keeps the vote unchanged if they cannot follow it)."""
+        super().save_model(request, obj, form, change)
+        requests_follow_vote(obj, request.user)

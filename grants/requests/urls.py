@@ -4,8 +4,6 @@ from django.urls import path  # noqa: F401
 
 urlpatterns = [
     # -- the association's filing (filing_views.py) ----------------------------------------
-
     # -- staff: schemes, campaigns, instruction (views.py) ---------------------------------
-
     # -- from proposals to the deliberation (decision_views.py) ----------------------------
 ]

@@ -83,6 +83,8 @@ can_edit_request (brouillon)      non      non               non      non       
 can_edit_request (déposée)        non      non               non      non       non          non         non       non        non
 can_instruct_request              non      oui               oui      oui       non          non         non       non        non
 can_message_request               non      oui               oui      oui       non          non         non       oui        non
+can_propose_deliberation          non      oui               oui      oui       non          non         non       non        non
+can_download_refusal_letter       non      oui               oui      oui       oui          oui         non       oui        non
 """
 
 
@@ -183,6 +185,12 @@ def test_who_may_act_role_by_role(world, people):
         "can_edit_request (déposée)": lambda u: access.can_edit_request(u, deposited_request),
         "can_instruct_request": lambda u: access.can_instruct_request(u, deposited_request),
         "can_message_request": lambda u: access.can_message_request(u, deposited_request),
+        "can_propose_deliberation": lambda u: access.can_propose_deliberation(
+            u, SimpleNamespace(authority_id=amp.pk)
+        ),
+        "can_download_refusal_letter": lambda u: access.can_download_refusal_letter(
+            u, deposited_request
+        ),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
