@@ -19,7 +19,10 @@ from tests.grants.requests.factories import (
     instructed,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [
+    pytest.mark.django_db,
+    pytest.mark.urls("tests.grants.requests.decision_urls"),
+]
 
 
 def spaces(text):
