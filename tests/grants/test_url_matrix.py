@@ -63,6 +63,12 @@ from tests.grants.finance.factories import (
     ConventionFactory,
     PaymentFactory,
 )
+from tests.grants.requests.factories import (
+    AidSchemeFactory,
+    CampaignFactory,
+    SubsidyRequestFactory,
+    deposited,
+)
 from tests.grants.smallgrants.factories import light_deliberation
 
 pytestmark = pytest.mark.django_db
@@ -233,9 +239,33 @@ def build_scope(authority, association, marker):
         original_name=f"Import {shared}.csv",
         status=ImportBatch.Status.PREVIEWED,
     )
+    campaign = CampaignFactory(
+        scheme=AidSchemeFactory(authority=authority, name=f"Dispositif {shared}"),
+        title=f"Campagne {shared}",
+    )
+    instructed_request = deposited(
+        SubsidyRequestFactory(
+            campaign=campaign, association=association, title=f"Demande {marker}"
+        ),
+        status="instruite",
+        reference=f"DEM-I-{marker}",
+    )
+    refused_request = deposited(
+        SubsidyRequestFactory(
+            campaign=campaign, association=association, title=f"Refusée {marker}"
+        ),
+        status="refusee",
+        reference=f"DEM-R-{marker}",
+        decision_reason=f"Motif {marker}",
+        refusal_letter=SimpleUploadedFile(f"refus-{marker}.pdf", b"%PDF-1.4 test"),
+        refusal_letter_sha256="0" * 64,
+    )
     return {
         "authority": authority,
         "association": association,
+        "campaign": campaign,
+        "instructed_request": instructed_request,
+        "refused_request": refused_request,
         "body": body,
         "member": member,
         "session": session,
@@ -439,6 +469,10 @@ URL_PARAMS = {
     "single_payment_request": _pk("small_grant"),
     "financial_report_upload": _pk("small_grant"),
     "financial_report_download": _pk("small_grant"),
+    "campaign_deliberation_prepare": _pk("campaign"),
+    "deliberation_request_documents": _pk("deliberation"),
+    "request_refusal_letter_generate": _pk("refused_request"),
+    "request_refusal_letter_download": _pk("refused_request"),
     "job_detail": _pk("export_job"),
     "job_status": _pk("export_job"),
     "job_download": _pk("export_job"),
