@@ -1,10 +1,11 @@
 """Platform administrators' view of the data (the Django admin is not scoped by authority)."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
-from grants.requests.votes import requests_follow_vote
+from grants.requests.votes import requests_follow_vote, vote_conflict
 
 
 class MemberInline(admin.TabularInline):
@@ -39,8 +40,18 @@ class DecisionInline(admin.TabularInline):
     extra = 0
 
 
+class DeliberationAdminForm(forms.ModelForm):
+    """A vote typed in the admin cannot contradict requests it already voted."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if conflict := vote_conflict(self.instance):
+            self.add_error(None, conflict)
+
+
 @admin.register(Deliberation)
 class DeliberationAdmin(SimpleHistoryAdmin):
+    form = DeliberationAdminForm
     list_display = ["number", "title", "authority", "status"]
     list_filter = ["authority", "status"]
     list_select_related = ["authority"]

@@ -28,10 +28,31 @@ def _names(requests):
     return ", ".join(sorted(r.association.name for r in requests))
 
 
+def vote_conflict(deliberation, requests=None):
+    """Why the deliberation's recorded vote contradicts its requests, in French, or "": once
+    requests are voted, the vote can neither become a rejection nor be erased (the Django admin
+    checks it before saving; the pages through requests_follow_vote)."""
+    if deliberation.pk is None:
+        return ""
+    requests = _requests_of(deliberation) if requests is None else requests
+    voted = [r for r in requests if r.status == Status.VOTED]
+    if not voted or deliberation.is_adopted:
+        return ""
+    if deliberation.has_sitting and deliberation.vote_recorded:
+        return (
+            f"Les demandes de {_names(voted)} ont déjà été votées par cette délibération : son "
+            "vote ne peut plus devenir un rejet."
+        )
+    return (
+        f"Les demandes de {_names(voted)} ont déjà été votées par cette délibération : son vote "
+        "et sa séance ne peuvent plus être effacés."
+    )
+
+
 def requests_follow_vote(deliberation, user):
     """Move the deliberation's requests after its vote: adopted → « votée »; rejected →
-    « refusée » with the reason « Délibération n° … rejetée ». A vote cannot be undone nor
-    reversed once requests were voted: raises ValidationError (French) then, so that the caller's
+    « refusée » with the reason « Délibération n° … rejetée ». Raises ValidationError (French)
+    when the vote contradicts requests already voted (see vote_conflict), so that the caller's
     transaction keeps the vote as it was.
 
     Returns the requests moved.
@@ -41,28 +62,19 @@ def requests_follow_vote(deliberation, user):
     requests = _requests_of(deliberation)
     if not requests:
         return []
-    voted = [r for r in requests if r.status == Status.VOTED]
-    instructed = [r for r in requests if r.status == Status.INSTRUCTED]
+    if conflict := vote_conflict(deliberation, requests):
+        raise ValidationError(conflict)
     if deliberation.is_adopted:
         target, text = Status.VOTED, ""
     elif deliberation.has_sitting and deliberation.vote_recorded:
         target, text = Status.REFUSED, f"Délibération n° {deliberation.number} rejetée."
-        if voted:
-            raise ValidationError(
-                f"Les demandes de {_names(voted)} ont déjà été votées par cette délibération : "
-                "son vote ne peut plus devenir un rejet."
-            )
     else:
-        if voted:
-            raise ValidationError(
-                f"Les demandes de {_names(voted)} ont déjà été votées par cette délibération : "
-                "son vote et sa séance ne peuvent plus être effacés."
-            )
         return []
-    moved = []
-    for subsidy_request in instructed:
-        moved.append(request_move(subsidy_request, target, user=user, actor=rules.VOTE, text=text))
-    return moved
+    return [
+        request_move(r, target, user=user, actor=rules.VOTE, text=text)
+        for r in requests
+        if r.status == Status.INSTRUCTED
+    ]
 
 
 def requests_unlink(grants, *, user, reason):

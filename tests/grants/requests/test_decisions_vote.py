@@ -160,3 +160,51 @@ def test_deleting_the_draft_frees_its_requests(client, campaign, instructor):
     assert not Deliberation.objects.filter(pk=deliberation.pk).exists()
     r = SubsidyRequest.objects.get(pk=r.pk)
     assert r.grant is None and r.status == Status.INSTRUCTED
+
+
+def test_a_vote_typed_in_the_django_admin_moves_the_requests_too(campaign, instructor, rf):
+    from django.contrib import admin
+    from django.forms import modelform_factory
+
+    from deliberations.admin import DeliberationAdminForm
+
+    r = instructed(campaign)
+    deliberation = deliberation_create_from_requests(
+        instructor,
+        campaign,
+        [r],
+        Deliberation.Kind.LIGHT,
+        body_name="Conseil métropolitain",
+        session_date=datetime.date(2024, 6, 13),
+    )
+    model_admin = admin.site._registry[Deliberation]
+    request = rf.post("/")
+    request.user = UserFactory(role=Role.ADMIN, authority=None)
+    deliberation.votes_for = 40
+    model_admin.save_model(request, deliberation, None, True)
+    assert statuses(r) == [Status.VOTED]
+
+    # Turning it into a rejection afterwards is refused by the admin's form, before saving.
+    form_class = modelform_factory(
+        Deliberation,
+        form=DeliberationAdminForm,
+        fields=["votes_for", "votes_against", "abstentions", "not_participating"],
+    )
+    data = {"votes_for": "1", "votes_against": "40", "abstentions": "0", "not_participating": "0"}
+    form = form_class(data, instance=Deliberation.objects.get(pk=deliberation.pk))
+    assert not form.is_valid()
+    assert "ne peut plus devenir un rejet" in " ".join(form.non_field_errors())
+
+
+def test_staff_cannot_move_a_request_the_draft_deliberation_decides(campaign, instructor):
+    from django.core.exceptions import ValidationError
+
+    from grants.requests import rules
+    from grants.requests.services import request_move
+
+    r = instructed(campaign)
+    deliberation = deliberation_create_from_requests(instructor, campaign, [r])
+    with pytest.raises(ValidationError) as error:
+        request_move(r, Status.IN_REVIEW, user=instructor, actor=rules.STAFF)
+    assert f"inscrite au projet de délibération n° {deliberation.number}" in str(error.value)
+    assert statuses(r) == [Status.INSTRUCTED]
