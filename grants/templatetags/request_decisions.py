@@ -24,3 +24,24 @@ def deliberation_requests(deliberation):
     return SubsidyRequest.objects.filter(grant__deliberation=deliberation).aggregate(
         total=Count("pk"), voted=Count("pk", filter=Q(status=Status.VOTED))
     )
+
+
+@register.simple_tag
+def campaign_deliberations(campaign):
+    """The deliberations that decide some of the campaign's requests (one query)."""
+    from deliberations.models import Deliberation
+
+    return list(
+        Deliberation.objects.filter(grants__request__campaign=campaign)
+        .distinct()
+        .order_by("-number")
+        .only("pk", "number", "status")
+    )
+
+
+@register.simple_tag
+def refusal_letter_job(subsidy_request):
+    """The refusal letter's job still pending or running, if any (one query)."""
+    from grants.requests.refusal import refusal_letter_job_of
+
+    return refusal_letter_job_of(subsidy_request)

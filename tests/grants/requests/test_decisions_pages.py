@@ -108,3 +108,16 @@ def test_the_campaign_include_summarises_the_proposals(campaign, instructor):
     assert "1 demande — 10 000,00 €" in html
     assert reverse("campaign_deliberation_prepare", args=[campaign.pk]) in html
     assert "30 000,00 € disponibles" in html
+
+
+def test_the_campaign_include_links_its_deliberations(client, campaign, instructor):
+    r = instructed(campaign, proposed="10000.00")
+    url = reverse("campaign_deliberation_prepare", args=[campaign.pk])
+    client.post(url, {"demandes": [r.pk], "kind": "complete", "number": "2026.00777", "title": "T"})
+    html = render_to_string(
+        "grants/requests/includes/campaign_decisions.html",
+        {"campaign": campaign, "user": instructor},
+    )
+    deliberation = Deliberation.objects.get(number="2026.00777")
+    assert f'href="{deliberation.get_absolute_url()}">n° 2026.00777</a> (brouillon)' in html
+    assert "Aucune demande instruite n'attend une délibération." in html

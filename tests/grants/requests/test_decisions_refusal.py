@@ -116,3 +116,23 @@ def test_the_refusal_kind_is_for_templates_only():
     for model in (NotificationLetter, AidScheme):
         name = "letter_kind" if model is AidScheme else "kind"
         assert TemplateKind.REFUSAL not in dict(model._meta.get_field(name).choices)
+
+
+def test_the_request_page_include_offers_the_letter_to_each_side(refused):
+    from django.template.loader import render_to_string
+
+    def render(user):
+        return render_to_string(
+            "grants/requests/includes/refusal_letter.html",
+            {"subsidy_request": SubsidyRequest.objects.get(pk=refused.pk), "user": user},
+        )
+
+    staff = UserFactory(role=Role.INSTRUCTOR, authority=refused.authority)
+    manager = ManagerFactory(associations=[refused.association])
+    assert "Générer la lettre de refus" in render(staff)
+    assert "pas encore disponible" in render(manager)
+    assert "Générer" not in render(manager)
+    SubsidyRequest.objects.filter(pk=refused.pk).update(refusal_letter="requests/x.pdf")
+    download = reverse("request_refusal_letter_download", args=[refused.pk])
+    assert download in render(manager) and "Générer" not in render(manager)
+    assert "Régénérer la lettre de refus" in render(staff)
