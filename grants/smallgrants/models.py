@@ -76,6 +76,22 @@ class LetterTemplate(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()} — {self.authority}"
 
+    def clean(self):
+        """Only the fields its kind of letter knows (a refusal has no grant, hence no amount
+        granted nor deliberation): an unknown {{ field }} would print empty."""
+        from django.core.exceptions import ValidationError
+
+        from grants.smallgrants.template_texts import validate_placeholders
+
+        errors = {}
+        for name in ("title", "body", "conditions"):
+            try:
+                validate_placeholders(getattr(self, name) or "", self.kind)
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
+
 
 class NotificationLetter(models.Model):
     """The decision notified to the association, as generated (PDF and its SHA-256)."""

@@ -5,6 +5,7 @@ import io
 
 import pytest
 from django.contrib.messages import get_messages
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from pypdf import PdfReader
 
@@ -136,3 +137,19 @@ def test_the_request_page_include_offers_the_letter_to_each_side(refused):
     download = reverse("request_refusal_letter_download", args=[refused.pk])
     assert download in render(manager) and "Générer" not in render(manager)
     assert "Régénérer la lettre de refus" in render(staff)
+
+
+def test_a_refusal_template_knows_only_the_fields_of_a_refusal(refused):
+    template = LetterTemplate(
+        authority=refused.authority,
+        kind=TemplateKind.REFUSAL,
+        title="Refus",
+        body="Motif : {{ reason }} ; montant voté : {{ amount }}",
+        conditions="Recours.",
+        signatory_title="Le Président",
+    )
+    with pytest.raises(ValidationError) as error:
+        template.full_clean()
+    assert "{{ amount }}" in str(error.value.message_dict["body"])
+    template.body = "Motif : {{ reason }} ; demandé : {{ amount_requested }}"
+    template.full_clean()
