@@ -12,7 +12,7 @@ continued on its own page (session, vote, transmission); its vote moves the requ
 from decimal import Decimal
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Count, Q, Sum
 from django.utils import timezone
 from simple_history.utils import bulk_create_with_history
@@ -222,16 +222,20 @@ def deliberation_create_from_requests(
 
     scheme = campaign.scheme
     light = kind == Deliberation.Kind.LIGHT
-    deliberation = Deliberation.objects.create(
-        authority_id=campaign.authority_id,
-        number=number,
-        title=title[:500],
-        kind=kind,
-        body_name=body_name if light else "",
-        session_date=session_date if light else None,
-        statement=statement_for(campaign, rows),
-        created_by=user,
-    )
+    try:
+        with transaction.atomic():  # a colleague may take the same number meanwhile
+            deliberation = Deliberation.objects.create(
+                authority_id=campaign.authority_id,
+                number=number,
+                title=title[:500],
+                kind=kind,
+                body_name=body_name if light else "",
+                session_date=session_date if light else None,
+                statement=statement_for(campaign, rows),
+                created_by=user,
+            )
+    except IntegrityError:
+        raise ValidationError(f"La délibération n° {number} existe déjà.") from None
     grants = [
         Grant(
             authority_id=campaign.authority_id,
