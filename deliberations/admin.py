@@ -1,9 +1,11 @@
 """Platform administrators' view of the data (the Django admin is not scoped by authority)."""
 
+from django import forms
 from django.contrib import admin
 from simple_history.admin import SimpleHistoryAdmin
 
 from deliberations.models import Attendance, Body, Decision, Deliberation, Member, Session
+from grants.requests.votes import requests_follow_vote, vote_conflict
 
 
 class MemberInline(admin.TabularInline):
@@ -38,8 +40,18 @@ class DecisionInline(admin.TabularInline):
     extra = 0
 
 
+class DeliberationAdminForm(forms.ModelForm):
+    """A vote typed in the admin cannot contradict requests it already voted."""
+
+    def _post_clean(self):
+        super()._post_clean()
+        if conflict := vote_conflict(self.instance):
+            self.add_error(None, conflict)
+
+
 @admin.register(Deliberation)
 class DeliberationAdmin(SimpleHistoryAdmin):
+    form = DeliberationAdminForm
     list_display = ["number", "title", "authority", "status"]
     list_filter = ["authority", "status"]
     list_select_related = ["authority"]
@@ -47,3 +59,9 @@ class DeliberationAdmin(SimpleHistoryAdmin):
     raw_id_fields = ["session"]
     readonly_fields = ["status", "extract_pdf", "extract_sha256", "extract_generated_at"]
     inlines = [DecisionInline]
+
+    def save_model(self, request, obj, form, change):
+        """A vote typed here moves the deliberation's subsidy requests as the pages do (the
+        admin's own transaction keeps the vote unchanged if they cannot follow it)."""
+        super().save_model(request, obj, form, change)
+        requests_follow_vote(obj, request.user)

@@ -20,6 +20,7 @@ from deliberations.models import Body, Deliberation, Session
 from grants.access import ensure_can_edit, instructor_required
 from grants.fields import DateInput
 from grants.models import Grant
+from grants.requests.votes import requests_follow_vote
 
 TRANSMISSION_FIELDS = ("prefecture_received_on", "actes_identifier", "published_on")
 VOTE_FIELDS = ("votes_for", "votes_against", "abstentions")
@@ -165,7 +166,8 @@ def light_deliberation_save(*, form, grants, user):
         deliberation.transmission_recorded_by = user
         deliberation.transmission_recorded_at = now
     deliberation.save()
-    services.save_grants(deliberation, grants)
+    services.save_grants(deliberation, grants, user=user)
+    requests_follow_vote(deliberation, user)
     return deliberation
 
 
@@ -189,6 +191,7 @@ def light_deliberation_complete(*, deliberation, session, user):
     deliberation.body_name = ""
     deliberation.session_date = None
     deliberation.save()
+    requests_follow_vote(deliberation, user)
     return deliberation
 
 

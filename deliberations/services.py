@@ -9,6 +9,7 @@ from django.utils import timezone
 from deliberations import actes, rules
 from deliberations.models import Attendance, Deliberation, Session
 from grants.access import ensure_can_edit
+from grants.requests.votes import requests_follow_vote, requests_unlink, voted_request_blocks
 
 Status = Attendance.Status
 
@@ -144,9 +145,16 @@ def session_record_attendance(
 
 
 def grant_reference(grant):
-    """What still points to a grant (a convention, a commitment…), or None if nothing does."""
+    """What still points to a grant (a convention, a commitment…), or None if nothing does.
+
+    The subsidy request the grant came from does not hold it while the request is not voted:
+    removing the grant frees the request for another deliberation (see requests_unlink)."""
     for relation in grant._meta.related_objects:
         accessor = relation.get_accessor_name()
+        if accessor == "request":
+            if reason := voted_request_blocks(grant):
+                return reason
+            continue
         if relation.one_to_one:
             if relation.related_model.objects.filter(**{relation.field.name: grant}).exists():
                 return relation.related_model._meta.verbose_name
@@ -180,17 +188,23 @@ def deliberation_save(*, form, decisions, grants, user):
         decision.position = position
         decision.save()
 
-    save_grants(deliberation, grants)
+    save_grants(deliberation, grants, user=user)
+    requests_follow_vote(deliberation, user)
     return deliberation
 
 
-def save_grants(deliberation, grants):
-    """Write the grants formset of a deliberation (full or light): deleted rows go, changed
-    rows are saved with the deliberation's authority."""
+def save_grants(deliberation, grants, *, user=None):
+    """Write the grants formset of a deliberation (full or light): deleted rows go (their
+    subsidy requests are freed), changed rows are saved with the deliberation's authority."""
     grants.instance = deliberation
-    for grant_form in grants.deleted_forms:
-        if grant_form.instance.pk:
-            grant_form.instance.delete()
+    removed = [f.instance for f in grants.deleted_forms if f.instance.pk]
+    requests_unlink(
+        removed,
+        user=user,
+        reason=f"Subvention retirée du projet de délibération n° {deliberation.number}.",
+    )
+    for grant in removed:
+        grant.delete()
     for grant_form in grants.forms:
         if grant_form in grants.deleted_forms or not grant_form.has_changed():
             continue
@@ -272,6 +286,11 @@ def deliberation_delete(*, deliberation, user):
                 f"La subvention à {grant.association} est liée à une {reference} : supprimez "
                 "d'abord ce lien."
             )
+        requests_unlink(
+            [grant],
+            user=user,
+            reason=f"Projet de délibération n° {deliberation.number} supprimé.",
+        )
         grant.delete()
     pdf_name = deliberation.extract_pdf.name if deliberation.extract_pdf else ""
     try:

@@ -391,3 +391,21 @@ def can_message_request(user, subsidy_request):
     return can_instruct_request(user, subsidy_request) or manages(
         user, subsidy_request.association_id
     )
+
+
+def can_propose_deliberation(user, campaign):
+    """Instructors and administrators of the campaign's authority turn its instructed requests
+    into the draft deliberation that grants them (they prepare the assembly's deliberations)."""
+    if not user.is_authenticated or not user.can_instruct:
+        return False
+    return _same_authority(user, campaign.authority_id)
+
+
+def can_download_refusal_letter(user, subsidy_request):
+    """The letter that tells an association why its request was refused is read by the
+    authority's staff (consultation included) and by the association's own managers only."""
+    if not user.is_authenticated:
+        return False
+    if user.is_staff_member:
+        return _same_authority(user, subsidy_request.authority_id)
+    return manages(user, subsidy_request.association_id)

@@ -6,6 +6,8 @@ KINDS = {
     "convention_pdfs": "conventions.jobs.run_deliberation_convention_pdfs",
     "deliberation_extract": "deliberations.jobs.run_extract",
     "budget_import": "associations.budgets.import_jobs.run_budget_import",
+    "request_documents": "grants.requests.jobs.run_request_documents",
+    "refusal_letter": "grants.requests.jobs.run_refusal_letter",
 }
 
 
@@ -20,4 +22,6 @@ RESULT_LABELS = {
     "convention_pdfs": "Retour à la délibération",
     "deliberation_extract": "Ouvrir l'extrait (PDF)",
     "budget_import": "Voir le budget",
+    "request_documents": "Voir les conventions et lettres",
+    "refusal_letter": "Ouvrir la lettre de refus (PDF)",
 }

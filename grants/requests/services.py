@@ -131,6 +131,14 @@ def request_move(subsidy_request, target, *, user, actor, text="", **changes):
         text = (text or "").strip()
         if target in rules.NEEDS_REASON and not text:
             raise ValidationError("Indiquez le motif : l'association le lira.")
+        if current.grant_id and actor != rules.VOTE:
+            # Inscribed in a draft deliberation: the vote decides it now (decisions.py).
+            deliberation = current.grant.deliberation
+            number = deliberation.number if deliberation else "—"
+            raise ValidationError(
+                f"La demande est inscrite au projet de délibération n° {number} : retirez "
+                "d'abord sa subvention de la délibération, ou laissez le vote en décider."
+            )
         source = current.status
         current.status = target
         for field, value in changes.items():

@@ -2,7 +2,7 @@
 
 from django.urls import path
 
-from grants.requests import campaign_views, views
+from grants.requests import campaign_views, decision_views, views
 
 urlpatterns = [
     # -- the association's filing (filing_views.py) ----------------------------------------
@@ -26,4 +26,24 @@ urlpatterns = [
     path("<int:pk>/pieces/<str:kind>/", views.request_piece_check, name="request_piece_check"),
     path("<int:pk>/message/", views.request_message_post, name="request_message"),
     # -- from proposals to the deliberation (decision_views.py) ----------------------------
+    path(
+        "campagnes/<int:pk>/deliberation/",
+        decision_views.campaign_deliberation_prepare,
+        name="campaign_deliberation_prepare",
+    ),
+    path(
+        "deliberations/<int:pk>/documents/",
+        decision_views.deliberation_request_documents,
+        name="deliberation_request_documents",
+    ),
+    path(
+        "<int:pk>/lettre-de-refus/generer/",
+        decision_views.request_refusal_letter_generate,
+        name="request_refusal_letter_generate",
+    ),
+    path(
+        "<int:pk>/lettre-de-refus.pdf",
+        decision_views.request_refusal_letter_download,
+        name="request_refusal_letter_download",
+    ),
 ]

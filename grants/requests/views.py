@@ -29,6 +29,7 @@ def _visible_request(user, pk):
             "association",
             "authority",
             "assigned_to",
+            "grant__deliberation",
             "yearly_budget",
             "project_budget",
         ),

@@ -16,6 +16,15 @@ class LetterKind(models.TextChoices):
     ARRETE = "arrete", "Arrêté attributif"
 
 
+class TemplateKind(models.TextChoices):
+    """What an authority's letter template is for: the acts notifying a grant (LetterKind) and
+    the letter telling an association why its request was refused, which no grant carries."""
+
+    NOTIFICATION = LetterKind.NOTIFICATION.value, LetterKind.NOTIFICATION.label
+    ARRETE = LetterKind.ARRETE.value, LetterKind.ARRETE.label
+    REFUSAL = "refus", "Lettre de refus d'une demande de subvention"
+
+
 class GrantScopedQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Staff see their authority's; managers their own associations' only."""
@@ -28,8 +37,9 @@ class LetterTemplateQuerySet(models.QuerySet):
 
 
 class LetterTemplate(models.Model):
-    """The authority's text of a notification letter or of an arrêté attributif (Markdown with
-    {{ placeholders }}, see grants.smallgrants.template_texts); the figures come from the data."""
+    """The authority's text of a notification letter, of an arrêté attributif or of the refusal
+    of a request (Markdown with {{ placeholders }}, see grants.smallgrants.template_texts); the
+    figures come from the data."""
 
     authority = models.ForeignKey(
         "grants.Authority",
@@ -37,7 +47,7 @@ class LetterTemplate(models.Model):
         on_delete=models.PROTECT,
         related_name="letter_templates",
     )
-    kind = models.CharField("type d'acte", max_length=15, choices=LetterKind.choices)
+    kind = models.CharField("type d'acte", max_length=15, choices=TemplateKind.choices)
     title = models.CharField("titre", max_length=200)
     body = models.TextField("texte", help_text="Markdown ; champs entre doubles accolades.")
     conditions = models.TextField(
@@ -65,6 +75,22 @@ class LetterTemplate(models.Model):
 
     def __str__(self):
         return f"{self.get_kind_display()} — {self.authority}"
+
+    def clean(self):
+        """Only the fields its kind of letter knows (a refusal has no grant, hence no amount
+        granted nor deliberation): an unknown {{ field }} would print empty."""
+        from django.core.exceptions import ValidationError
+
+        from grants.smallgrants.template_texts import validate_placeholders
+
+        errors = {}
+        for name in ("title", "body", "conditions"):
+            try:
+                validate_placeholders(getattr(self, name) or "", self.kind)
+            except ValidationError as error:
+                errors[name] = error.messages
+        if errors:
+            raise ValidationError(errors)
 
 
 class NotificationLetter(models.Model):

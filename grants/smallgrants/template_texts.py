@@ -1,6 +1,6 @@
-"""Default texts of the notification letter and of the arrêté attributif, used when the
-authority has not written its own (LetterTemplate). Markdown with {{ placeholders }}; every
-figure comes from the data."""
+"""Default texts of the notification letter, of the arrêté attributif and of the refusal of a
+request, used when the authority has not written its own (LetterTemplate). Markdown with
+{{ placeholders }}; every figure comes from the data."""
 
 import re
 
@@ -26,8 +26,29 @@ PLACEHOLDERS = {
 }
 
 
-def validate_placeholders(text):
-    unknown = sorted({name for name in PLACEHOLDER_RE.findall(text) if name not in PLACEHOLDERS})
+# The refusal of a subsidy request: no grant, no deliberation of its own (a rejected one is
+# named in the reason).
+REFUSAL_PLACEHOLDERS = {
+    "authority.name": "Nom de la collectivité",
+    "authority.president_title": "Titre du président de la collectivité",
+    "authority.president_name": "Nom du président de la collectivité",
+    "association.name": "Nom de l'association",
+    "association.representative": "Représentant légal de l'association",
+    "request.reference": "Numéro de la demande (ex. DEM-2026-0001)",
+    "request.title": "Intitulé de la demande",
+    "request.submitted_on": "Date du dépôt de la demande",
+    "scheme": "Dispositif d'aide",
+    "campaign": "Campagne",
+    "year": "Exercice",
+    "amount_requested": "Montant demandé (ex. 15 000,00 €)",
+    "reason": "Motif du refus, tel que l'agent l'a écrit",
+    "date": "Date de la lettre",
+}
+
+
+def validate_placeholders(text, kind=None):
+    known = REFUSAL_PLACEHOLDERS if kind == "refus" else PLACEHOLDERS
+    unknown = sorted({name for name in PLACEHOLDER_RE.findall(text) if name not in known})
     if unknown:
         raise ValidationError(
             "Champ(s) inconnu(s) : %(names)s.",
@@ -79,7 +100,28 @@ ARRETE = {
     "signatory_title": "Le Président",
 }
 
-DEFAULTS = {"notification": NOTIFICATION, "arrete": ARRETE}
+REFUSAL = {
+    "title": "Réponse à votre demande de subvention",
+    "body": (
+        "Madame, Monsieur,\n\n"
+        "Vous avez déposé le {{ request.submitted_on }} auprès de {{ authority.name }}, au titre "
+        "du dispositif « {{ scheme }} » (campagne {{ campaign }}, exercice {{ year }}), la demande "
+        "de subvention n° {{ request.reference }} (« {{ request.title }} ») pour un montant de "
+        "{{ amount_requested }}.\n\n"
+        "J'ai le regret de vous informer que cette demande n'a pas pu être retenue, pour le motif "
+        "suivant :\n\n"
+        "{{ reason }}"
+    ),
+    "conditions": (
+        "Cette décision peut faire l'objet d'un recours gracieux auprès de {{ authority.name }} "
+        "ou d'un recours contentieux devant le tribunal administratif dans un délai de deux mois "
+        "à compter de sa notification.\n\n"
+        "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées."
+    ),
+    "signatory_title": "Pour le Président, par délégation",
+}
+
+DEFAULTS = {"notification": NOTIFICATION, "arrete": ARRETE, "refus": REFUSAL}
 
 FINANCIAL_REPORT_CLAUSE = (
     "La subvention étant affectée à une dépense déterminée, l'association produit un compte "

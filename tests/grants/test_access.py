@@ -85,6 +85,8 @@ can_instruct_request              non      oui               oui      oui       
 can_message_request               non      oui               oui      oui       non          non         non       oui        non
 can_attach_association            non      non               non      non       non          non         non       oui        oui
 can_review_access_request         non      oui               oui      oui       non          non         non       non        non
+can_propose_deliberation          non      oui               oui      oui       non          non         non       non        non
+can_download_refusal_letter       non      oui               oui      oui       oui          oui         non       oui        non
 """
 
 
@@ -189,6 +191,12 @@ def test_who_may_act_role_by_role(world, people):
         # A request of someone else to manage SCS (authority A).
         "can_review_access_request": lambda u: access.can_review_access_request(
             u, SimpleNamespace(authority_id=amp.pk, association_id=scs.pk)
+        ),
+        "can_propose_deliberation": lambda u: access.can_propose_deliberation(
+            u, SimpleNamespace(authority_id=amp.pk)
+        ),
+        "can_download_refusal_letter": lambda u: access.can_download_refusal_letter(
+            u, deposited_request
         ),
     }
     expected = parse_table(ACTIONS)

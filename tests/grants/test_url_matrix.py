@@ -285,10 +285,29 @@ def build_scope(authority, association, marker):
     RequestEvent.objects.create(
         request=subsidy_request, kind=RequestEvent.Kind.MESSAGE, text=f"Message {marker}"
     )
+    instructed_request = deposited(
+        SubsidyRequestFactory(
+            campaign=campaign, association=association, title=f"Demande {marker}"
+        ),
+        status="instruite",
+        reference=f"DEM-I-{marker}",
+    )
+    refused_request = deposited(
+        SubsidyRequestFactory(
+            campaign=campaign, association=association, title=f"Refusée {marker}"
+        ),
+        status="refusee",
+        reference=f"DEM-R-{marker}",
+        decision_reason=f"Motif {marker}",
+        refusal_letter=SimpleUploadedFile(f"refus-{marker}.pdf", b"%PDF-1.4 test"),
+        refusal_letter_sha256="0" * 64,
+    )
     return {
         "authority": authority,
         "association": association,
         "access_request": access_request,
+        "instructed_request": instructed_request,
+        "refused_request": refused_request,
         "body": body,
         "member": member,
         "session": session,
@@ -508,6 +527,10 @@ URL_PARAMS = {
     "single_payment_request": _pk("small_grant"),
     "financial_report_upload": _pk("small_grant"),
     "financial_report_download": _pk("small_grant"),
+    "campaign_deliberation_prepare": _pk("campaign"),
+    "deliberation_request_documents": _pk("deliberation"),
+    "request_refusal_letter_generate": _pk("refused_request"),
+    "request_refusal_letter_download": _pk("refused_request"),
     "job_detail": _pk("export_job"),
     "job_status": _pk("export_job"),
     "job_download": _pk("export_job"),

@@ -67,3 +67,25 @@ def deposited(subsidy_request, status=Status.SUBMITTED, **fields):
         setattr(subsidy_request, name, value)
     subsidy_request.save()
     return subsidy_request
+
+
+def instructed(campaign, *, proposed="15000.00", asked=None, name=None, **fields):
+    """An instructed request of a new association of the campaign's authority, with its
+    proposed amount and a favourable opinion (for the decision tests)."""
+    association = AssociationFactory(
+        authority=campaign.scheme.authority, **({"name": name} if name else {})
+    )
+    request = SubsidyRequestFactory(
+        campaign=campaign,
+        association=association,
+        amount_requested=Decimal(asked or proposed),
+        **fields,
+    )
+    fields.setdefault("opinion", SubsidyRequest.Opinion.FAVORABLE)
+    return deposited(
+        request,
+        status=Status.INSTRUCTED,
+        proposed_amount=Decimal(proposed),
+        opinion=fields["opinion"],
+        opinion_text=fields.get("opinion_text", "Projet solide et budget équilibré."),
+    )

@@ -16,6 +16,7 @@ PDF_TEMPLATES = (
     "conventions/templates/conventions/pdf/",
     "templates/deliberations/pdf/",
     "templates/grants/smallgrants/pdf/",
+    "templates/grants/requests/pdf/",
     "templates/grants/dashboards/annex_pdf.html",
 )
 
