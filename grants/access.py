@@ -373,3 +373,9 @@ def can_message_request(user, subsidy_request):
     return can_instruct_request(user, subsidy_request) or manages(
         user, subsidy_request.association_id
     )
+
+
+def can_upload_documents(user, association):
+    """Only the association's own managers hand in its standing pieces (« Mes documents »):
+    they answer for them in every request; staff of the authority read them."""
+    return manages(user, association.pk)

@@ -83,6 +83,7 @@ can_edit_request (brouillon)      non      non               non      non       
 can_edit_request (déposée)        non      non               non      non       non          non         non       non        non
 can_instruct_request              non      oui               oui      oui       non          non         non       non        non
 can_message_request               non      oui               oui      oui       non          non         non       oui        non
+can_upload_documents              non      non               non      non       non          non         non       oui        non
 """
 
 
@@ -183,6 +184,7 @@ def test_who_may_act_role_by_role(world, people):
         "can_edit_request (déposée)": lambda u: access.can_edit_request(u, deposited_request),
         "can_instruct_request": lambda u: access.can_instruct_request(u, deposited_request),
         "can_message_request": lambda u: access.can_message_request(u, deposited_request),
+        "can_upload_documents": lambda u: access.can_upload_documents(u, scs),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"
