@@ -124,9 +124,7 @@ def request_new(request, campaign_pk):
             errors.append("Choisissez l'association pour laquelle vous déposez la demande.")
         else:
             try:
-                created = request_create(
-                    user=request.user, campaign=campaign, association=chosen
-                )
+                created = request_create(user=request.user, campaign=campaign, association=chosen)
             except (ValidationError, PermissionDenied) as error:
                 errors += _messages(error)
             else:
@@ -306,4 +304,3 @@ def in_progress(user):
         .select_related("campaign__scheme", "association")
         .order_by("-updated_at")[:10]
     )
-

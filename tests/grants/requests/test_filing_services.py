@@ -126,7 +126,7 @@ def test_only_the_association_s_managers_save_a_draft_and_never_once_deposited()
         save(ready, "identification", contact_name="Changé après dépôt")
 
 
-# ---- what is missing, and the refused deposits ----------------------------------------------------
+# ---- what is missing, and the refused deposits --------------------------------------------
 
 
 def messages_of(error):
@@ -247,7 +247,7 @@ def test_a_manager_of_another_association_cannot_deposit():
     assert ready.status == Status.DRAFT
 
 
-# ---- the deposit ----------------------------------------------------------------------------------
+# ---- the deposit ---------------------------------------------------------------------------
 
 
 def test_the_deposit_records_reference_version_cer_snapshot_event_and_notifications():
