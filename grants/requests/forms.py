@@ -7,6 +7,7 @@ validation is kept as typed in `draft_data` by grants/requests/filing.py, never 
 from django import forms
 
 from grants.fields import AmountField, DateInput
+from grants.templatetags.fr import number_fr
 from grants.requests.models import SubsidyRequest
 
 # ---- filing: the steps of the association's request ------------------------------------------
@@ -45,6 +46,13 @@ class StepForm(forms.ModelForm):
         super().__init__(*args, instance=subsidy_request, **kwargs)
         for field in self.fields.values():
             field.required = False  # what is still missing is listed before the deposit
+            if isinstance(field.widget, forms.NumberInput):
+                # A text box keeps « douze » as typed (a number box would empty it), so the
+                # error shows next to what the person wrote.
+                field.widget.input_type = "text"
+                field.widget.attrs["inputmode"] = (
+                    "decimal" if isinstance(field, forms.DecimalField) else "numeric"
+                )
 
 
 class IdentificationForm(StepForm):
@@ -133,8 +141,6 @@ class HumanResourcesForm(StepForm):
         super().__init__(*args, **kwargs)
         self.fields["employees_fte"].localize = True
         self.fields["employees_fte"].widget.is_localized = True
-        self.fields["employees_fte"].widget.input_type = "text"
-        self.fields["employees_fte"].widget.attrs["inputmode"] = "decimal"
 
     def clean(self):
         data = super().clean()
@@ -144,7 +150,8 @@ class HumanResourcesForm(StepForm):
         elif fte is not None and employees is not None and fte > employees:
             self.add_error(
                 "employees_fte",
-                f"{fte} ETPT pour {employees} salarié(s) : un salarié compte au plus pour 1 ETPT.",
+                f"{number_fr(fte, 2).rstrip('0').rstrip(',')} ETPT pour {employees} salarié(s) : "
+                "un salarié compte au plus pour 1 ETPT.",
             )
         return data
 

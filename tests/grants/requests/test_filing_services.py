@@ -85,6 +85,17 @@ def test_an_invalid_amount_and_email_are_refused_in_french_and_kept():
     )
 
 
+def test_full_time_equivalents_are_typed_the_french_way_and_checked():
+    draft = SubsidyRequestFactory()
+    assert save(draft, "ressources-humaines", employees_count="3", employees_fte="2,5").errors == {}
+    draft.refresh_from_db()
+    assert draft.employees_fte == Decimal("2.5")
+    result = save(draft, "ressources-humaines", employees_count="1", employees_fte="2,5")
+    assert result.errors["employees_fte"] == [
+        "2,5 ETPT pour 1 salarié(s) : un salarié compte au plus pour 1 ETPT."
+    ]
+
+
 def test_the_end_date_cannot_precede_the_start():
     draft = SubsidyRequestFactory()
     result = save(draft, "description", start_date="2027-06-01", end_date="2027-01-31")

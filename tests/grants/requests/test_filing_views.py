@@ -88,7 +88,7 @@ def test_a_closed_campaign_says_so_and_creates_nothing(client):
     assert not SubsidyRequest.objects.exists()
 
 
-# ---- steps and autosave ---------------------------------------------------------------------------
+# ---- steps and autosave --------------------------------------------------------------------------
 
 
 def test_the_autosave_keeps_an_invalid_value_and_returns_its_error(client):
@@ -193,7 +193,7 @@ def test_the_pieces_step_links_a_missing_piece_to_my_documents(client):
     assert reverse("association_documents", args=[draft.association_id]) in page
 
 
-# ---- the summary and the deposit ------------------------------------------------------------------
+# ---- the summary and the deposit -----------------------------------------------------------------
 
 
 def test_the_summary_lists_what_is_missing_and_the_deposit_refuses_it(client):
@@ -239,7 +239,7 @@ def test_the_staff_message_shows_when_a_request_is_to_complete(client):
     assert "Joignez le bilan." in page and "Redéposer la demande corrigée" in page
 
 
-# ---- who gets what ---------------------------------------------------------------------------------
+# ---- who gets what -------------------------------------------------------------------------------
 
 
 def test_another_association_s_manager_gets_404_on_every_filing_url(client):
