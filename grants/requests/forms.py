@@ -7,8 +7,8 @@ validation is kept as typed in `draft_data` by grants/requests/filing.py, never 
 from django import forms
 
 from grants.fields import AmountField, DateInput
-from grants.templatetags.fr import number_fr
 from grants.requests.models import SubsidyRequest
+from grants.templatetags.fr import number_fr
 
 # ---- filing: the steps of the association's request ------------------------------------------
 
