@@ -308,3 +308,13 @@ def test_json_of_the_autosave_is_valid_for_an_unknown_step(client):
     client.force_login(draft.created_by)
     response = client.post(autosave_url(draft, "inconnue"), {})
     assert response.status_code == 404 and json.loads(response.content)["error"]
+
+
+def test_another_authority_s_staff_get_404_on_a_deposited_request(client):
+    ready = deposited(complete_draft())
+    client.force_login(UserFactory())  # an instructor of another authority
+    for url in filing_urls(ready):
+        assert client.post(url).status_code == 404, url
+    assert (
+        client.get(reverse("association_documents", args=[ready.association_id])).status_code == 404
+    )
