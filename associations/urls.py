@@ -5,6 +5,7 @@ from associations import views
 urlpatterns = [
     path("", include("associations.budgets.urls")),
     path("", include("associations.bank.urls")),
+    path("", include("associations.documents.urls")),
     path("", views.association_list, name="association_list"),
     path("nouvelle/", views.association_create, name="association_create"),
     path("<int:pk>/", views.association_detail, name="association_detail"),

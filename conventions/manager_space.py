@@ -256,8 +256,11 @@ def manager_dashboard(user, today=None):
             :5
         ]
     )
+    from grants.requests.filing_views import in_progress
+
     return {
         "associations": associations,
+        "requests_in_progress": in_progress(user),
         "conventions": conventions,
         "tasks": tasks,
         "payments": payments,

@@ -409,3 +409,9 @@ def can_download_refusal_letter(user, subsidy_request):
     if user.is_staff_member:
         return _same_authority(user, subsidy_request.authority_id)
     return manages(user, subsidy_request.association_id)
+
+
+def can_upload_documents(user, association):
+    """Only the association's own managers hand in its standing pieces (« Mes documents »):
+    they answer for them in every request; staff of the authority read them."""
+    return manages(user, association.pk)

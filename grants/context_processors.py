@@ -37,6 +37,7 @@ def _admin(user):
 NAVIGATION = [
     ("Accueil", "home", _everyone),
     ("Associations", "association_list", _everyone),
+    ("Mes demandes", "request_list_mine", lambda user: user.is_manager),
     ("Délibérations", "deliberation_list", _staff),
     ("Budgets", "budget_list", _everyone),
     ("Conventions", "convention_list", _everyone),

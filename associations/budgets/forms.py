@@ -24,6 +24,13 @@ class BudgetCreateForm(forms.ModelForm):
     def __init__(self, *args, association, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.association = association
+        # A project budget belongs to a subsidy request: it is made by the request's budgets
+        # step (grants/requests/filing.py), never on its own.
+        self.fields["kind"].choices = [
+            choice
+            for choice in self.fields["kind"].choices
+            if choice[0] != AssociationBudget.Kind.PROJECT
+        ]
 
     def clean(self):
         cleaned = super().clean()

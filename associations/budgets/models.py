@@ -171,7 +171,7 @@ class AssociationBudget(Tracked):
 
     @property
     def cerfa_number(self):
-        return "12156" if self.kind == self.Kind.FORECAST else "15059"
+        return "15059" if self.kind == self.Kind.REALISED else "12156"
 
     @property
     def is_realised(self):

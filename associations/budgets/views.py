@@ -19,6 +19,7 @@ from django.db.models.functions import Coalesce
 from django.http import HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.dateparse import parse_datetime
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods
 
 from associations.budgets import chart, import_jobs
@@ -312,10 +313,21 @@ def _rows_from(formset):
     return rows
 
 
+def _back_url(request):
+    """The page the budget was opened from (a subsidy request's step), if it is ours."""
+    target = request.GET.get("retour", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return ""
+
+
 @login_required
 @require_http_methods(["GET", "POST"])
 def budget_edit(request, pk):
     budget = _editable_budget(request, pk)
+    back = _back_url(request)
     if refusal := _refuse_if_frozen(request, budget):
         return refusal
     choices = _authority_choices()
@@ -338,7 +350,7 @@ def budget_edit(request, pk):
                 messages.error(request, " ".join(error.messages))
             else:
                 messages.success(request, "Le budget a été enregistré.")
-                return redirect(budget)
+                return redirect(back or budget)
     else:
         header = BudgetHeaderForm(instance=budget)
         formset = BudgetLineFormSet(initial=_line_initial(budget), **kwargs)
@@ -363,6 +375,7 @@ def budget_edit(request, pk):
         "show_forecast": planned is not None,
         "accounts": [(a, label) for a, label, _ in chart.standard_lines()],
         "version": budget.updated_at.isoformat(),
+        "back": back,
     }
     return render(request, "associations/budgets/form.html", ctx)
 

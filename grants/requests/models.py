@@ -220,6 +220,10 @@ class SubsidyRequest(models.Model):
     status = models.CharField("statut", max_length=20, choices=Status.choices, default=Status.DRAFT)
     # The furthest step of the form the association reached (to resume where it left).
     last_step = models.CharField("dernière étape", max_length=30, blank=True)
+    # What the form could not store yet (grants/requests/filing.py): the raw values that failed
+    # validation, kept as typed with their error until corrected ({"invalid": {field: text}}),
+    # and whether the contrat d'engagement républicain box is ticked before the deposit.
+    draft_data = models.JSONField("brouillon de saisie", default=dict, blank=True)
 
     # 1. Identification: the legal representative and the person in charge of the request.
     representative_name = models.CharField("représentant légal", max_length=150, blank=True)

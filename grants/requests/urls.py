@@ -2,10 +2,25 @@
 
 from django.urls import path
 
-from grants.requests import campaign_views, decision_views, views
+from grants.requests import campaign_views, decision_views, filing_views, views
 
 urlpatterns = [
     # -- the association's filing (filing_views.py) ----------------------------------------
+    path("mes-demandes/", filing_views.request_list_mine, name="request_list_mine"),
+    path(
+        "campagnes/<int:campaign_pk>/nouvelle-demande/",
+        filing_views.request_new,
+        name="request_new",
+    ),
+    path("<int:pk>/reprendre/", filing_views.request_resume, name="request_resume"),
+    path("<int:pk>/etapes/<slug:step>/", filing_views.request_step, name="request_step"),
+    path(
+        "<int:pk>/etapes/<slug:step>/enregistrer/",
+        filing_views.request_step_autosave,
+        name="request_step_autosave",
+    ),
+    path("<int:pk>/budgets/<slug:which>/", filing_views.request_budget, name="request_budget"),
+    path("<int:pk>/deposer/", filing_views.request_submit, name="request_submit"),
     # -- staff: schemes, campaigns, instruction (views.py) ---------------------------------
     path("", campaign_views.request_index, name="request_index"),
     path("dispositifs/", campaign_views.scheme_list, name="scheme_list"),

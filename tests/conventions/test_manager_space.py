@@ -204,8 +204,8 @@ def test_the_home_page_runs_a_fixed_number_of_queries(client, count, django_asse
     client.force_login(manager)
     # session, user, associations, conventions, grants, budget lines (none: skipped),
     # justificatifs, payments prefetch, indicator sets, payments list, grants list,
-    # notifications, the manager's own access requests
-    with django_assert_num_queries(12):
+    # notifications, the manager's own access requests, requests in progress
+    with django_assert_num_queries(13):
         response = client.get(reverse("home"))
     assert len(response.context["conventions"]) == count
 

@@ -87,6 +87,7 @@ can_attach_association            non      non               non      non       
 can_review_access_request         non      oui               oui      oui       non          non         non       non        non
 can_propose_deliberation          non      oui               oui      oui       non          non         non       non        non
 can_download_refusal_letter       non      oui               oui      oui       oui          oui         non       oui        non
+can_upload_documents              non      non               non      non       non          non         non       oui        non
 """
 
 
@@ -198,6 +199,7 @@ def test_who_may_act_role_by_role(world, people):
         "can_download_refusal_letter": lambda u: access.can_download_refusal_letter(
             u, deposited_request
         ),
+        "can_upload_documents": lambda u: access.can_upload_documents(u, scs),
     }
     expected = parse_table(ACTIONS)
     assert set(expected) == set(checks), "every predicate has its row"

@@ -253,6 +253,7 @@ def build_scope(authority, association, marker):
         uploaded_at=now,
         uploaded_by=owner,
     )
+    filing = _filing_objects(authority, association, marker)
     import_batch = ImportBatch.objects.create(
         authority=authority,
         user=owner,
@@ -332,7 +333,41 @@ def build_scope(authority, association, marker):
         "scheme": scheme,
         "campaign": campaign,
         "subsidy_request": subsidy_request,
+        **filing,
     }
+
+
+def _filing_objects(authority, association, marker):
+    """A campaign, a request and a piece of « Mes documents ». The sibling association's
+    campaign is closed, so that its manager's neighbour cannot start a (legitimate) request in
+    it during the walk; another authority's request is deposited, the others are drafts."""
+    from tests.associations.documents.factories import AssociationDocumentFactory
+    from tests.grants.requests.factories import (
+        AidSchemeFactory,
+        CampaignFactory,
+        SubsidyRequestFactory,
+        deposited,
+    )
+
+    today = timezone.localdate()
+    shared = marker if marker != FOREIGN_ASSOCIATION else f"{marker[:4]}-partage"
+    closed = {
+        "opens_on": today - datetime.timedelta(days=60),
+        "closes_on": today - datetime.timedelta(days=1),
+    }
+    campaign = CampaignFactory(
+        scheme=AidSchemeFactory(authority=authority, name=f"Dispositif de dépôt {shared}"),
+        **(closed if marker == FOREIGN_ASSOCIATION else {}),
+    )
+    subsidy_request = SubsidyRequestFactory(
+        campaign=campaign, association=association, title=f"Demande {marker}"
+    )
+    if marker == FOREIGN_AUTHORITY:
+        deposited(subsidy_request)
+    document = AssociationDocumentFactory(
+        association=association, original_name=f"{marker}-statuts.pdf", label=f"Statuts {marker}"
+    )
+    return {"filing_campaign": campaign, "draft_request": subsidy_request, "document": document}
 
 
 @pytest.fixture
@@ -572,11 +607,29 @@ URL_PARAMS = {
     "request_message": _pk("subsidy_request"),
     # PUBLIC by design (PUBLIC_PAGES): the aid campaigns of any authority, for everyone.
     "public_campaigns": lambda o: {"siren": o["authority"].siren},
+    # subsidy requests: the association's filing
+    "request_list_mine": NO_PARAMS,
+    "request_new": lambda o: {"campaign_pk": o["filing_campaign"].pk},
+    "request_resume": _pk("subsidy_request"),
+    "request_step": lambda o: {"pk": o["draft_request"].pk, "step": "identification"},
+    "request_step_autosave": lambda o: {"pk": o["draft_request"].pk, "step": "montant"},
+    "request_budget": lambda o: {"pk": o["draft_request"].pk, "which": "annuel"},
+    "request_submit": _pk("subsidy_request"),
+    "association_documents": _pk("association"),
+    "association_document_upload": lambda o: {"pk": o["association"].pk, "kind": "statuts"},
+    "association_document_download": lambda o: {
+        "pk": o["association"].pk,
+        "document_pk": o["document"].pk,
+    },
 }
 
 # Pairs of URL parameters taken from two scopes: one's own convention or association with a
 # foreign child (an object reached through the wrong parent must answer 404 too).
 MIXED_PARAMS = {
+    "association_document_download": lambda own, foreign: {
+        "pk": own["association"].pk,
+        "document_pk": foreign["document"].pk,
+    },
     "justificatif_download": lambda own, foreign: {
         "pk": own["convention"].pk,
         "justificatif_pk": foreign["justificatif"].pk,

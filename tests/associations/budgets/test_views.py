@@ -318,6 +318,28 @@ def test_creating_a_budget_opens_its_form(editor, budget):
     assert "déjà un budget de cette nature" in duplicate.text
 
 
+def test_a_project_budget_is_made_by_a_request_not_by_the_budget_form(editor, budget):
+    url = reverse("budget_create", args=[budget.association_id])
+    assert 'value="projet"' not in editor.get(url).text
+    response = editor.post(url, {"year": "2025", "kind": "projet", "label": "Festival"})
+    assert response.status_code == 200 and "choix valide" in response.text
+    assert not AssociationBudget.objects.filter(kind="projet").exists()
+
+
+def test_project_budgets_show_in_the_list_and_filter_by_kind(editor, budget):
+    AssociationBudget.objects.create(
+        association=budget.association, year=2023, kind="projet", label="Festival d'été"
+    )
+    AssociationBudget.objects.create(
+        association=budget.association, year=2023, kind="projet", label="Ateliers"
+    )
+    listing = editor.get(reverse("budget_list"), {"kind": "projet"})
+    assert listing.status_code == 200
+    assert {b.label for b in listing.context["page"]} == {"Festival d'été", "Ateliers"}
+    project = AssociationBudget.objects.get(label="Ateliers")
+    assert editor.get(project.get_absolute_url()).context["budget"].cerfa_number == "12156"
+
+
 def test_deleting_asks_first(editor, budget):
     url = reverse("budget_delete", args=[budget.pk])
     assert "Supprimer définitivement" in editor.get(url).text

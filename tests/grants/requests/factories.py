@@ -89,3 +89,29 @@ def instructed(campaign, *, proposed="15000.00", asked=None, name=None, **fields
         opinion=fields["opinion"],
         opinion_text=fields.get("opinion_text", "Projet solide et budget équilibré."),
     )
+
+
+# ---- filing: a draft ready to deposit -----------------------------------------------------------
+
+
+def complete_draft(**kwargs):
+    """A draft with every required field, a balanced yearly budget, the attestations, the CER
+    box ticked and the scheme's pieces valid in « Mes documents »."""
+    from tests.associations.budgets.factories import balanced_budget
+    from tests.associations.documents.factories import pieces_for
+
+    subsidy_request = SubsidyRequestFactory(**kwargs)
+    campaign = subsidy_request.campaign
+    subsidy_request.yearly_budget = balanced_budget(
+        association=subsidy_request.association, year=campaign.year
+    )
+    subsidy_request.representative_name = "Jean DUPONT"
+    subsidy_request.contact_name = "Claire MARTIN"
+    subsidy_request.description = "Animation du réseau des adhérents."
+    subsidy_request.attest_accurate = True
+    subsidy_request.attest_obligations = True
+    subsidy_request.signatory_name = "Jean DUPONT"
+    subsidy_request.draft_data = {"cer_accepted": True}
+    subsidy_request.save()
+    pieces_for(subsidy_request.association, campaign.scheme.required_pieces)
+    return subsidy_request
