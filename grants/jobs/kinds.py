@@ -6,6 +6,7 @@ KINDS = {
     "convention_pdfs": "conventions.jobs.run_deliberation_convention_pdfs",
     "deliberation_extract": "deliberations.jobs.run_extract",
     "budget_import": "associations.budgets.import_jobs.run_budget_import",
+    "notification_letter": "grants.smallgrants.jobs.run_letter",
 }
 
 
@@ -20,4 +21,5 @@ RESULT_LABELS = {
     "convention_pdfs": "Retour à la délibération",
     "deliberation_extract": "Ouvrir l'extrait (PDF)",
     "budget_import": "Voir le budget",
+    "notification_letter": "Ouvrir la lettre (PDF)",
 }
