@@ -58,7 +58,7 @@ def test_deliberation_list_runs_a_fixed_number_of_queries(
 ):
     make_deliberations(authority, count)
     client.force_login(instructor)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(LIST)
     assert len(response.context["page"].object_list) == min(count, 25)
 
@@ -72,7 +72,7 @@ def test_session_list_runs_a_fixed_number_of_queries(
         day = datetime.date(2024, 1, 1) + datetime.timedelta(days=7 * i)
         SessionFactory(body=body, date=day, convocation_date=day - datetime.timedelta(days=6))
     client.force_login(instructor)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(SESSIONS)
     assert len(response.context["page"].object_list) == min(count, 25)
 
