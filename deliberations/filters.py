@@ -18,7 +18,7 @@ class DeliberationFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search", "placeholder": "Numéro ou titre"}),
     )
     year = django_filters.ChoiceFilter(
-        label="Année de la séance", field_name="session__date__year", empty_label="Toutes"
+        label="Année de la séance", field_name="decided_on__year", empty_label="Toutes"
     )
     body = django_filters.ModelChoiceFilter(
         label="Instance",
@@ -43,7 +43,7 @@ class DeliberationFilter(django_filters.FilterSet):
         label="Trier par",
         fields=(
             ("number", "number"),
-            ("session__date", "date"),
+            ("decided_on", "date"),
             ("title", "title"),
             ("grants_total", "amount"),
             ("status", "status"),

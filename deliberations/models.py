@@ -209,6 +209,12 @@ class Session(models.Model):
     def __str__(self):
         return f"{self.body} du {self.date:%d/%m/%Y}"
 
+    def save(self, *args, **kwargs):
+        """Its deliberations store its date (Deliberation.decided_on): a moved session moves
+        them (here rather than in a service: admin edits must move them too)."""
+        super().save(*args, **kwargs)
+        self.deliberations.exclude(decided_on=self.date).update(decided_on=self.date)
+
     def get_absolute_url(self):
         return reverse("session_detail", args=[self.pk])
 
@@ -381,6 +387,12 @@ class Deliberation(models.Model):
     )
     transmission_recorded_at = models.DateTimeField("transmission saisie le", null=True, blank=True)
 
+    # The day the body voted (the session's date, or the date typed on a light deliberation),
+    # stored so that the list sorts and filters on one column of this table through an index
+    # instead of joining the sessions and sorting every row; kept equal to `decision_date` by
+    # save() and by Session.save() (a session's date moved moves its deliberations').
+    decided_on = models.DateField("date de la décision", null=True, blank=True, editable=False)
+
     # Derived from the facts above on every save; never edited.
     status = models.CharField(
         "statut", max_length=20, choices=Status.choices, default=Status.DRAFT, editable=False
@@ -406,6 +418,7 @@ class Deliberation(models.Model):
     history = HistoricalRecords(
         excluded_fields=[
             "updated_at",
+            "decided_on",
             "extract_pdf",
             "extract_sha256",
             "extract_source_sha256",
@@ -421,6 +434,10 @@ class Deliberation(models.Model):
         indexes = [
             models.Index(fields=["authority", "status"]),
             models.Index(fields=["authority", "thematic"]),
+            # The list's default order (most recent decision first).
+            models.Index(
+                fields=["authority", "-decided_on", "-number"], name="deliberation_list_order"
+            ),
         ]
         constraints = [
             models.UniqueConstraint(
@@ -456,10 +473,13 @@ class Deliberation(models.Model):
         """Derive the status; never write the extract's fields from a possibly stale copy (only
         the PDF module sets them, with an UPDATE of those columns alone)."""
         self.status = self.derived_status()
+        self.decided_on = self.decision_date
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
-            if "status" not in update_fields:
-                kwargs["update_fields"] = [*update_fields, "status"]
+            kwargs["update_fields"] = [
+                *update_fields,
+                *(name for name in ("status", "decided_on") if name not in update_fields),
+            ]
         elif not self._state.adding and not kwargs.get("force_insert"):
             kwargs["update_fields"] = [
                 f.name

@@ -3,7 +3,7 @@ for the rows shown only (never annotate(Count/Sum) on a paginated list)."""
 
 from decimal import Decimal
 
-from django.db.models import DecimalField, OuterRef, Prefetch, Q, Subquery, Sum
+from django.db.models import DecimalField, OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 
 from deliberations.models import Attendance, Deliberation, Member, Session
@@ -33,11 +33,21 @@ def deliberations_for_list(user):
     )
 
 
-def with_beneficiaries(queryset):
-    grants = Grant.objects.select_related("association").only(
-        "id", "deliberation_id", "amount", "association__name", "association__acronym"
+def add_beneficiaries(deliberations):
+    """Set `beneficiaries` on the deliberations shown: the short names (acronym, else name) of
+    their grants' associations, in the grants' order. One query of plain tuples for the page
+    (no Grant or Association instances, no loop in the template)."""
+    names = {}
+    rows = (
+        Grant.objects.filter(deliberation__in=[d.pk for d in deliberations])
+        .order_by("-year", "association__name", "pk")
+        .values_list("deliberation_id", "association__acronym", "association__name")
     )
-    return queryset.prefetch_related(Prefetch("grants", queryset=grants))
+    for deliberation_id, acronym, name in rows:
+        names.setdefault(deliberation_id, []).append(acronym or name)
+    for deliberation in deliberations:
+        deliberation.beneficiaries = ", ".join(names.get(deliberation.pk, []))
+    return deliberations
 
 
 def sessions_for_list(user):

@@ -53,8 +53,9 @@ def deliberation_list(request):
     deliberation_filter = DeliberationFilter(request.GET, queryset=queryset, request=request)
     filtered = deliberation_filter.qs
     if not request.GET.get("ordering"):
-        filtered = filtered.order_by("-session__date", "-number")
-    page = paginate(request, selectors.with_beneficiaries(filtered), count_queryset=filtered)
+        filtered = filtered.order_by("-decided_on", "-number")  # deliberation_list_order
+    page = paginate(request, filtered, count_queryset=filtered)
+    selectors.add_beneficiaries(page.object_list)
     ctx = {
         "filter": deliberation_filter,
         "page": page,

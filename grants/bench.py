@@ -172,12 +172,11 @@ def pages(authority_id):
             u("deliberation_list"),
             "instructeur",
             sql_floor(
-                "SELECT d.id, d.number, d.title, d.status, se.date, "
+                "SELECT d.id, d.number, d.title, d.status, d.decided_on, "
                 "(SELECT count(*) FROM grants_grant g WHERE g.deliberation_id = d.id), "
                 "(SELECT sum(g.amount) FROM grants_grant g WHERE g.deliberation_id = d.id) "
                 "FROM deliberations_deliberation d "
-                "LEFT JOIN deliberations_session se ON se.id = d.session_id "
-                "WHERE d.authority_id = %s ORDER BY se.date DESC, d.number DESC LIMIT 25",
+                "WHERE d.authority_id = %s ORDER BY d.decided_on DESC, d.number DESC LIMIT 25",
                 "SELECT count(*) FROM deliberations_deliberation WHERE authority_id = %s",
                 (a,),
             ),

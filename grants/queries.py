@@ -7,12 +7,10 @@ from django.db.models.functions import Coalesce
 def locked(instance, *related):
     """The row of `instance` again, locked until the end of the transaction (SELECT … FOR
     UPDATE of that row only), with `related` joined in the same query."""
-    return (
-        type(instance)
-        ._default_manager.select_for_update(of=("self",))
-        .select_related(*related)
-        .get(pk=instance.pk)
-    )
+    rows = type(instance)._default_manager.select_for_update(of=("self",))
+    if related:
+        rows = rows.select_related(*related)
+    return rows.get(pk=instance.pk)
 
 
 def count_subquery(queryset, group):

@@ -233,6 +233,7 @@ def _deliberations(ctx, count):
                         number=f"E{year}.{i + 1:05d}",
                         title=f"Subventions de fonctionnement aux associations, lot {i + 1}",
                         session=session,
+                        decided_on=session.date,
                         thematic=WORDS[i % len(WORDS)],
                         votes_for=60,
                         prefecture_received_on=session.date + datetime.timedelta(days=3),

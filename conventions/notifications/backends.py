@@ -41,9 +41,14 @@ def pending_access_requests_subquery():
 
 class NotificationCountBackend(ModelBackend):
     def get_user(self, user_id):
-        users = get_user_model()._default_manager.annotate(
-            unread_notification_count=unread_count_subquery(),
-            pending_access_request_count=pending_access_requests_subquery(),
+        # The header prints the user's authority on every page: read with the user row.
+        users = (
+            get_user_model()
+            ._default_manager.select_related("authority")
+            .annotate(
+                unread_notification_count=unread_count_subquery(),
+                pending_access_request_count=pending_access_requests_subquery(),
+            )
         )
         try:
             user = users.get(pk=user_id)

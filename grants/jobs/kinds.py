@@ -8,6 +8,7 @@ KINDS = {
     "budget_import": "associations.budgets.import_jobs.run_budget_import",
     "request_documents": "grants.requests.jobs.run_request_documents",
     "refusal_letter": "grants.requests.jobs.run_refusal_letter",
+    "notification_letter": "grants.smallgrants.jobs.run_letter",
 }
 
 
@@ -24,4 +25,5 @@ RESULT_LABELS = {
     "budget_import": "Voir le budget",
     "request_documents": "Voir les conventions et lettres",
     "refusal_letter": "Ouvrir la lettre de refus (PDF)",
+    "notification_letter": "Ouvrir la lettre (PDF)",
 }

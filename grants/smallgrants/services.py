@@ -139,18 +139,17 @@ def letter_reference(grant, kind):
     return f"{prefix}-{grant.year}-{grant.pk:05d}"
 
 
-@transaction.atomic
-def letter_generate(*, grant, user, kind=LetterKind.NOTIFICATION, date=None):
-    """Render the letter, store it with its SHA-256 and record who and when. Once the
-    versement unique is requested, the notified letter is kept as it was."""
+def letter_check(*, grant, user, kind, date):
+    """Refuse, with the reason in French, a letter that may not be generated now: the role, the
+    kind, the blockers, its date (not in the future, not before the deliberation) and a letter
+    already notified once the versement unique is requested. The button checks it before
+    enqueueing; the task checks it again with the grant locked."""
     require(can_notify_grant(user, grant), "Seul un agent instructeur notifie la décision.")
     if kind not in LetterKind.values:
         raise ValidationError("Type d'acte inconnu.")
-    grant = locked(grant, "authority", "association", "deliberation__session__body")
     blockers = letter_blockers(grant)
     if blockers:
         raise ValidationError([b.message for b in blockers])
-    date = date or timezone.localdate()
     if date > timezone.localdate():
         raise ValidationError({"date": "La date de la lettre ne peut pas être dans le futur."})
     decided = grant.deliberation.decision_date
@@ -158,11 +157,24 @@ def letter_generate(*, grant, user, kind=LetterKind.NOTIFICATION, date=None):
         raise ValidationError(
             {"date": f"La lettre ne peut pas précéder la délibération du {decided:%d/%m/%Y}."}
         )
-    letter = NotificationLetter.objects.select_for_update().filter(grant=grant).first()
-    if letter is not None and live_single_payment(grant) is not None:
+    if live_single_payment(grant) is not None and (
+        NotificationLetter.objects.filter(grant=grant).exists()
+    ):
         raise ValidationError(
             "Le versement unique est déjà demandé : la lettre notifiée n'est plus régénérée."
         )
+
+
+@transaction.atomic
+def letter_generate(*, grant, user, kind=LetterKind.NOTIFICATION, date=None):
+    """Render the letter, store it with its SHA-256 and record who and when. Once the
+    versement unique is requested, the notified letter is kept as it was. About a second of
+    WeasyPrint: pages enqueue it (grants.smallgrants.jobs), the task runs this."""
+    require(can_notify_grant(user, grant), "Seul un agent instructeur notifie la décision.")
+    grant = locked(grant, "authority", "association", "deliberation__session__body")
+    letter = NotificationLetter.objects.select_for_update().filter(grant=grant).first()
+    date = date or timezone.localdate()
+    letter_check(grant=grant, user=user, kind=kind, date=date)
     reference = letter_reference(grant, kind)
     content = render_letter_pdf(grant, kind=kind, reference=reference, date=date)
     if letter is None:

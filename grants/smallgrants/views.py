@@ -13,7 +13,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grants import access
 from grants.finance.views import _apply_errors
 from grants.models import Commitment, FinancialReport, Grant, NotificationLetter, Payment
-from grants.smallgrants import services
+from grants.smallgrants import jobs, services
 from grants.smallgrants.forms import FinancialReportForm, LetterForm, SinglePaymentForm
 
 
@@ -65,6 +65,7 @@ def small_grant_detail(request, pk):
         "deliberation_blockers": deliberation_blockers,
         "letter": letter,
         "letter_form": LetterForm() if access.can_notify_grant(user, grant) else None,
+        "letter_job": jobs.letter_job_of(grant) if user.is_staff_member else None,
         "letter_blockers": services.letter_blockers(grant),
         "payments": payments,
         "live_payment": live,
@@ -89,23 +90,22 @@ def letter_generate(request, pk):
     if not access.can_notify_grant(request.user, grant):
         raise PermissionDenied
     form = LetterForm(request.POST)
-    if form.is_valid():
-        try:
-            letter = services.letter_generate(grant=grant, user=request.user, **form.cleaned_data)
-        except ValidationError as error:
-            for message in error.messages:
-                messages.error(request, message)
-        else:
-            messages.success(
-                request,
-                f"{letter.get_kind_display()} n° {letter.reference} générée (PDF enregistré avec "
-                "son empreinte SHA-256).",
-            )
-    else:
+    if not form.is_valid():
         for errors in form.errors.values():
             for message in errors:
                 messages.error(request, message)
-    return redirect("small_grant_detail", grant.pk)
+        return redirect("small_grant_detail", grant.pk)
+    try:
+        job, created = jobs.enqueue_letter(grant=grant, user=request.user, **form.cleaned_data)
+    except ValidationError as error:
+        for message in error.messages:
+            messages.error(request, message)
+        return redirect("small_grant_detail", grant.pk)
+    if not created:
+        messages.info(
+            request, "La génération de cette lettre est déjà demandée : en voici l'avancement."
+        )
+    return redirect(job)
 
 
 @login_required

@@ -94,8 +94,12 @@ def test_a_small_grant_is_notified_and_paid_once(page, live_server):
     page.get_by_role("link", name="15\xa0000,00\xa0€ : notification et versement unique").click()
     assert "Sans convention" in page.locator("main").inner_text()
     page.get_by_role("button", name="Générer la lettre de notification").click()
-    page.wait_for_url("**/subventions/*/")
+    # The page of the background job (run at once by the tests' immediate task backend).
+    page.wait_for_url("**/taches/*/")
     letter = NotificationLetter.objects.get()
+    assert page.get_by_role("link", name="Ouvrir la lettre (PDF)").is_visible()
+    page.get_by_role("link", name="Retour", exact=True).click()
+    page.wait_for_url("**/subventions/*/")
     assert f"Lettre de notification n° {letter.reference}" in page.locator("main").inner_text()
     assert_accessible(page)
     grant_url = page.url

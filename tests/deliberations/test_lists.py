@@ -58,7 +58,7 @@ def test_deliberation_list_runs_a_fixed_number_of_queries(
 ):
     make_deliberations(authority, count)
     client.force_login(instructor)
-    with django_assert_num_queries(9):
+    with django_assert_num_queries(8):
         response = client.get(LIST)
     assert len(response.context["page"].object_list) == min(count, 25)
 
@@ -72,7 +72,7 @@ def test_session_list_runs_a_fixed_number_of_queries(
         day = datetime.date(2024, 1, 1) + datetime.timedelta(days=7 * i)
         SessionFactory(body=body, date=day, convocation_date=day - datetime.timedelta(days=6))
     client.force_login(instructor)
-    with django_assert_num_queries(7):
+    with django_assert_num_queries(6):
         response = client.get(SESSIONS)
     assert len(response.context["page"].object_list) == min(count, 25)
 
@@ -139,3 +139,56 @@ def test_list_shows_status_and_total_in_french(client, authority, instructor):
     text = client.get(LIST).text
     assert "2\u00a0000,00\u00a0€" in text and "Brouillon" in text
     assert Deliberation.objects.count() == 1
+
+
+def test_the_beneficiaries_column_lists_acronyms_else_names_in_the_grants_order(
+    client, authority, instructor
+):
+    [with_grants] = make_deliberations(authority, 1)
+    GrantFactory(
+        association=AssociationFactory(authority=authority, name="Zèbre & Cie", acronym="ZC"),
+        deliberation=with_grants,
+    )
+    GrantFactory(
+        association=AssociationFactory(authority=authority, name="Arbres <du> Sud", acronym=""),
+        deliberation=with_grants,
+    )
+    DeliberationFactory(authority=authority, number="2024.00900")  # no grant
+    client.force_login(instructor)
+    response = client.get(LIST)
+    names = sorted(g.association.name for g in with_grants.grants.all())
+    rows = {d.number: d.beneficiaries for d in response.context["page"].object_list}
+    assert rows[with_grants.number] == ", ".join("ZC" if n == "Zèbre & Cie" else n for n in names)
+    assert rows["2024.00900"] == ""
+    assert "Arbres &lt;du&gt; Sud, " in response.text  # escaped
+    assert "<td>—</td>" in response.text
+
+
+def test_the_list_opens_on_the_latest_decision_light_or_not_and_follows_a_moved_session(
+    client, authority, instructor
+):
+    body = BodyFactory(authority=authority)
+    march = SessionFactory(
+        body=body, date=datetime.date(2024, 3, 1), convocation_date=datetime.date(2024, 2, 20)
+    )
+    june = SessionFactory(
+        body=body, date=datetime.date(2024, 6, 1), convocation_date=datetime.date(2024, 5, 20)
+    )
+    DeliberationFactory(authority=authority, session=march, number="2024.00001")
+    DeliberationFactory(authority=authority, session=june, number="2024.00002")
+    Deliberation.objects.create(
+        authority=authority,
+        kind=Deliberation.Kind.LIGHT,
+        number="2024.00003",
+        title="Saisie simplifiée",
+        body_name="Bureau",
+        session_date=datetime.date(2024, 4, 15),
+    )
+    client.force_login(instructor)
+    assert numbers(client.get(LIST)) == ["2024.00002", "2024.00003", "2024.00001"]
+    assert numbers(client.get(LIST, {"year": 2024})) == ["2024.00002", "2024.00003", "2024.00001"]
+    # The March session is moved to December: its deliberation moves with it.
+    march.date = datetime.date(2024, 12, 1)
+    march.save()
+    assert numbers(client.get(LIST)) == ["2024.00001", "2024.00002", "2024.00003"]
+    assert Deliberation.objects.get(number="2024.00001").decided_on == datetime.date(2024, 12, 1)

@@ -183,6 +183,7 @@ class Command(BaseCommand):
                     number=f"{year}.{number:05d}",
                     title="Banc d'essai",
                     session=session if voted else None,
+                    decided_on=date if voted else None,
                     votes_for=10 if voted else None,
                     status=Deliberation.Status.EXECUTORY if voted else Deliberation.Status.DRAFT,
                 )

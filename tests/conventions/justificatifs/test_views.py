@@ -237,7 +237,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, rows, django_assert_nu
     instructor = UserFactory(role=Role.INSTRUCTOR)
     make_pieces(instructor.authority, rows)
     client.force_login(instructor)
-    with django_assert_num_queries(5):  # session, user, count, page rows, header authority
+    with django_assert_num_queries(4):  # session, user, count, page rows, header authority
         response = client.get(reverse("justificatif_queue"))
     assert response.context["page"].paginator.count == rows
 

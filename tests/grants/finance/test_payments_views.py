@@ -296,7 +296,7 @@ def test_the_clawback_list_runs_a_fixed_number_of_queries(client, rows, django_a
         ClawbackFactory(convention=convention_with(association__authority=authority))
     client.force_login(finance_of(authority))
     # session, user, authority (header), count, total, page rows (the association is a search field)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("clawback_list"))
     assert response.context["page"].paginator.count == rows
 
@@ -341,7 +341,7 @@ def test_the_queue_runs_a_fixed_number_of_queries(client, rows, django_assert_nu
     finance = make_payments(authority, rows)
     client.force_login(finance)
     # session, user, authority (header), count, page rows, state counts
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("finance_queue"))
     assert response.context["page"].paginator.count == rows
 
@@ -399,7 +399,7 @@ def test_the_timeline_runs_a_fixed_number_of_queries(
     # inputs (grants, amendments, forecast and realised budgets, typed expenses), the required
     # justificatifs, the header's authority, the commitments, and the history (one query per
     # kind: commitments, payments, clawbacks; the records before them when there are some).
-    with django_assert_num_queries(22):
+    with django_assert_num_queries(21):
         response = client.get(reverse("payment_timeline", args=[convention.pk]))
     assert len(response.context["payments"]) == rows
 

@@ -316,7 +316,7 @@ def test_the_line_list_runs_a_fixed_number_of_queries(
         )
     client.force_login(finance)
     # session, user, the user's authority (header), count, page rows, totals
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("budget_line_list"))
     assert response.status_code == 200
 
@@ -332,7 +332,7 @@ def test_the_line_detail_runs_a_fixed_number_of_queries(
         )
     client.force_login(finance)
     # session, user, authority (header), the line, count, page of commitments
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("budget_line_detail", args=[line.pk]))
     assert response.status_code == 200
 
@@ -348,7 +348,7 @@ def test_the_grant_list_runs_a_fixed_number_of_queries(
             CommitmentFactory(grant=grant, budget_line=line)
     client.force_login(finance)
     # session, user, authority (header), count, totals, page rows
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         response = client.get(reverse("finance_grant_list"))
     assert response.status_code == 200
     assert response.context["page"].paginator.count == rows

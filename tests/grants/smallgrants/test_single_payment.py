@@ -340,7 +340,7 @@ def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
     client.force_login(grant.people["finance"])
     url = reverse("finance_queue")
     client.get(url)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         first = client.get(url).text
     for index in range(4):
         other = small_grant(
@@ -350,7 +350,7 @@ def test_the_queue_with_single_payments_runs_a_fixed_number_of_queries(
         )
         services.letter_generate(grant=other, user=grant.people["instructor"])
         request(other, user=grant.people["instructor"])
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         text = client.get(url).text
     assert text.count("Versement unique") > first.count("Versement unique")
     assert "Asso 3" in text
