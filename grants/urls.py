@@ -4,9 +4,17 @@ from django.urls import include, path
 
 from grants import views
 from grants.auth_forms import TaskPasswordResetForm
+from grants.requests.campaigns import authorities_taking_requests
 
 auth_patterns = [
-    path("connexion/", auth_views.LoginView.as_view(), name="login"),
+    path(
+        "connexion/",
+        # A callable: the template calls it on every rendering of the page.
+        auth_views.LoginView.as_view(
+            extra_context={"aid_authorities": authorities_taking_requests}
+        ),
+        name="login",
+    ),
     path("deconnexion/", auth_views.LogoutView.as_view(), name="logout"),
     path(
         "mot-de-passe/",

@@ -59,3 +59,17 @@ def public_campaigns(authority, today=None):
             groups["closed"].append(campaign)
     groups["closed"].reverse()
     return groups
+
+
+def authorities_taking_requests(today=None):
+    """The authorities with a campaign open today, for the login page's « Vous êtes une
+    association ? » links to their public pages (one query)."""
+    from grants.models import Authority
+
+    today = today or timezone.localdate()
+    return list(
+        Authority.objects.filter(campaigns__opens_on__lte=today, campaigns__closes_on__gte=today)
+        .distinct()
+        .order_by("name")
+        .only("name", "short_name", "siren")
+    )
