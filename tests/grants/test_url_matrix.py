@@ -108,6 +108,8 @@ PUBLIC_PAGES = {
     "association_attach",
     "association_attach_create",
     "public_campaigns",
+    # The login page names the authorities taking requests (links to their public pages).
+    "login",
 }
 # Parameters that name no object (a dashboard block): requested once per role, their content
 # checked for every hidden marker like a page without parameters.
