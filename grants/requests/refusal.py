@@ -22,7 +22,8 @@ from grants.queries import locked
 from grants.requests.models import SubsidyRequest
 from grants.requests.rules import Status
 from grants.smallgrants import template_texts
-from grants.smallgrants.models import LetterTemplate, TemplateKind
+from grants.smallgrants.models import TemplateKind
+from grants.smallgrants.pdf import authority_texts
 from grants.templatetags.fr import euros
 
 JOB_KIND = "refusal_letter"
@@ -30,17 +31,9 @@ JOB_KIND = "refusal_letter"
 
 def refusal_texts(subsidy_request):
     """The authority's refusal template, or the default texts."""
-    template = LetterTemplate.objects.filter(
-        authority_id=subsidy_request.authority_id, kind=TemplateKind.REFUSAL
-    ).first()
-    if template is not None:
-        return {
-            "title": template.title,
-            "body": template.body,
-            "conditions": template.conditions,
-            "signatory_title": template.signatory_title,
-        }
-    return dict(template_texts.REFUSAL)
+    return authority_texts(
+        subsidy_request.authority_id, TemplateKind.REFUSAL, template_texts.REFUSAL
+    )
 
 
 def placeholder_values(subsidy_request, date):

@@ -27,17 +27,23 @@ def _refuse_fetch(url, *args, **kwargs):
     raise ValueError(f"The letter PDF fetches no resource ({url}).")
 
 
+def authority_texts(authority_id, kind, defaults):
+    """The texts of the authority's template of this kind (notification letter, arrêté,
+    refusal letter), or `defaults`."""
+    template = LetterTemplate.objects.filter(authority_id=authority_id, kind=kind).first()
+    if template is None:
+        return dict(defaults)
+    return {
+        "title": template.title,
+        "body": template.body,
+        "conditions": template.conditions,
+        "signatory_title": template.signatory_title,
+    }
+
+
 def letter_texts(grant, kind):
     """The authority's template of this kind, or the default texts."""
-    template = LetterTemplate.objects.filter(authority_id=grant.authority_id, kind=kind).first()
-    if template is not None:
-        return {
-            "title": template.title,
-            "body": template.body,
-            "conditions": template.conditions,
-            "signatory_title": template.signatory_title,
-        }
-    return dict(template_texts.DEFAULTS[kind])
+    return authority_texts(grant.authority_id, kind, template_texts.DEFAULTS[kind])
 
 
 def placeholder_values(grant, reference=""):
