@@ -3,6 +3,7 @@ requests with its sums against the envelope and its bulk actions, and the public
 authority's campaigns."""
 
 from django.contrib import messages
+from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Count, Q
 from django.shortcuts import get_object_or_404, redirect, render
@@ -30,9 +31,14 @@ def _managing(user, authority_id):
 # ---- the staff index: the campaigns with their counts ---------------------------------------
 
 
-@staff_required
+@login_required
 def request_index(request):
-    """« Demandes »: the authority's campaigns, the newest first, with their request counts."""
+    """« Demandes »: the authority's campaigns, the newest first, with their request counts.
+    An association manager who types /demandes/ lands on their own requests."""
+    if request.user.is_manager:
+        return redirect("request_list_mine")
+    if not request.user.is_staff_member:
+        raise PermissionDenied
     deposited = ~Q(requests__status=Status.DRAFT)
     campaigns = (
         Campaign.objects.visible_to(request.user)

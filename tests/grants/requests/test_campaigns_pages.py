@@ -318,5 +318,18 @@ def test_a_manager_has_no_staff_pages(client):
 
     campaign = CampaignFactory()
     client.force_login(ManagerFactory())
-    for url in (reverse("request_index"), reverse("campaign_detail", args=[campaign.pk])):
+    for url in (
+        reverse("scheme_list"),
+        reverse("campaign_detail", args=[campaign.pk]),
+        reverse("campaign_edit", args=[campaign.pk]),
+    ):
         assert client.get(url).status_code == 403
+
+
+def test_a_manager_typing_the_staff_index_lands_on_their_own_requests(client):
+    from tests.factories import ManagerFactory
+
+    client.force_login(ManagerFactory())
+    response = client.get(reverse("request_index"))
+    assert response.status_code == 302
+    assert response.url == reverse("request_list_mine")
