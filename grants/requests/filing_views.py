@@ -183,6 +183,8 @@ def _step_context(request, subsidy_request, step, form):
         ctx["back_url"] = request.path
     if step.slug in ("pieces", "recapitulatif"):
         ctx["pieces"] = filing.request_pieces(subsidy_request)
+        # The upload of a missing piece comes back to this step (not to « Mes documents »).
+        ctx["back_url"] = request.path
     if step.slug == "recapitulatif":
         ctx["missing"] = filing.missing_items(subsidy_request, pieces=ctx["pieces"])
         ctx["is_resubmission"] = subsidy_request.status == Status.TO_COMPLETE

@@ -78,7 +78,8 @@ def amount_input(page, label):
 
 
 def upload_piece(page, label, text):
-    page.get_by_role("link", name=f"Déposer : {label}", exact=True).click()
+    """On the upload page of « Mes documents »: the PDF, then the confirmation."""
+    expect(page.get_by_role("heading", level=1)).to_have_text(f"Déposer : {label}")
     page.get_by_label("Fichier").set_input_files(
         {"name": f"{text}.pdf", "mimeType": "application/pdf", "buffer": pdf_bytes(text=text)}
     )
@@ -205,9 +206,17 @@ def test_a_request_from_the_account_to_its_convention(
     # The pieces, from « Mes documents ».
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pièces")
     expect(page.get_by_text("Manquante")).to_have_count(2)
-    page.get_by_role("link", name="la déposer dans « Mes documents »").first.click()
-    upload_piece(page, "Statuts en vigueur, datés et signés", "statuts")
-    upload_piece(page, "Relevé d'identité bancaire (RIB)", "rib")
+    # From the step, the upload comes back to it…
+    statutes, rib = "Statuts en vigueur, datés et signés", "Relevé d'identité bancaire (RIB)"
+    page.get_by_role("link", name=f"la déposer dans « Mes documents » : {statutes}").click()
+    upload_piece(page, statutes, "statuts")
+    expect(page.get_by_role("heading", level=1)).to_contain_text("Pièces")
+    expect(page.get_by_text("Fournie")).to_have_count(1)
+    # … or from « Mes documents », then back to the request from « Mes demandes ».
+    page.get_by_role("link", name="Voir tous les documents de l'association").click()
+    page.get_by_role("link", name=f"Déposer : {rib}", exact=True).click()
+    upload_piece(page, rib, "rib")
+    expect(page.get_by_role("heading", level=1)).to_have_text("Mes documents")
     page.get_by_role("link", name="Mes demandes", exact=True).click()
     page.get_by_role("link", name=re.compile("^Reprendre")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pièces")

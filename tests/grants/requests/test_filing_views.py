@@ -193,6 +193,30 @@ def test_the_pieces_step_links_a_missing_piece_to_my_documents(client):
     assert reverse("association_documents", args=[draft.association_id]) in page
 
 
+def test_a_piece_uploaded_from_the_pieces_step_comes_back_to_it_provided(client):
+    """From the step, the upload of a missing piece returns to the step, which shows it
+    provided (the manager does not have to find the request again from « Mes demandes »)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conventions.justificatifs.factories import pdf_bytes
+
+    draft = SubsidyRequestFactory(campaign__scheme__required_pieces=["statuts"])
+    client.force_login(draft.created_by)
+    pieces = step_url(draft, "pieces")
+    upload = reverse("association_document_upload", args=[draft.association_id, "statuts"])
+    assert f'href="{upload}?retour={pieces}"' in client.get(pieces).text
+    response = client.post(
+        f"{upload}?retour={pieces}",
+        {
+            "retour": pieces,
+            "file": SimpleUploadedFile("statuts.pdf", pdf_bytes(), "application/pdf"),
+        },
+    )
+    assert response.status_code == 302 and response.url == pieces
+    page = text(client.get(pieces))
+    assert "Fournie" in page and "Manquante" not in page
+
+
 # ---- the summary and the deposit -----------------------------------------------------------------
 
 
