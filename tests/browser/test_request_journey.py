@@ -18,7 +18,7 @@ from conventions.models import Convention
 from grants.requests.models import SubsidyRequest
 from grants.requests.rules import Status
 from grants.smallgrants.models import NotificationLetter
-from tests.browser.utils import login, watch_csp
+from tests.browser.utils import login, serious_violations, watch_csp
 from tests.conventions.factories import ConventionTemplateFactory
 from tests.conventions.justificatifs.factories import pdf_bytes
 from tests.factories import AuthorityFactory
@@ -31,6 +31,12 @@ NBSP = "\u00a0"
 EMAIL = "claire.martin@jardins-du-panier.fr"
 PASSWORD = "Un-mot-de-passe-solide-2024"
 SIREN = "443061841"
+
+
+def check(page, found):
+    """axe-core's serious violations of the page, added to `found` (all reported at the end,
+    so that one run lists every page to fix)."""
+    found.extend(f"{page.url}: {v}" for v in serious_violations(page))
 
 
 def euros(text):
@@ -91,6 +97,7 @@ def test_a_request_from_the_account_to_its_convention(
     page, browser, live_server, _no_csp_violation
 ):
     violations = _no_csp_violation
+    axe = []
     today = timezone.localdate()
     authority = AuthorityFactory(
         name="Métropole Aix-Marseille-Provence", siren="200054807", department_code="013"
@@ -111,12 +118,14 @@ def test_a_request_from_the_account_to_its_convention(
     # ---- 1. The account, from the authority's public page ------------------------------------
     page.goto(f"{live_server.url}/aides/{authority.siren}/")
     expect(page.get_by_role("heading", name=re.compile("Vie associative"))).to_be_visible()
+    check(page, axe)
     page.get_by_role("link", name="Créer un compte pour mon association").click()
     page.get_by_label("Adresse électronique").fill(EMAIL)
     page.get_by_label("Prénom").fill("Claire")
     field(page, "Nom").fill("Martin")
     field(page, "Mot de passe").fill(PASSWORD)
     page.get_by_label("Confirmation du mot de passe").fill(PASSWORD)
+    check(page, axe)
     page.get_by_role("button", name="Créer mon compte").click()
     expect(page.get_by_role("heading", name="Consultez votre messagerie")).to_be_visible()
 
@@ -124,14 +133,17 @@ def test_a_request_from_the_account_to_its_convention(
     assert [m.to for m in mail.outbox] == [[EMAIL]]
     link = re.search(r"(/compte/inscription/\S+/)", mail.outbox[0].body).group(1)
     page.goto(f"{live_server.url}{link}")
+    check(page, axe)
     page.get_by_role("button", name="Confirmer mon adresse").click()
     expect(page.get_by_text("Votre adresse est confirmée")).to_be_visible()
 
     # « Rattacher mon association »: the authority does not know this SIREN, so it is created.
+    check(page, axe)
     page.get_by_label("SIREN").fill("443 061 841")
     page.get_by_role("button", name="Continuer").click()
     expect(page.get_by_role("heading", name="Créer mon association")).to_be_visible()
     expect(field(page, "SIREN")).to_have_value(SIREN)
+    check(page, axe)
     field(page, "Nom").fill("Les Jardins du Panier")
     field(page, "Adresse").fill("12 rue du Panier")
     page.get_by_label("Code postal").fill("13002")
@@ -144,6 +156,7 @@ def test_a_request_from_the_account_to_its_convention(
     # ---- 2. The request, first session: the first three steps ---------------------------------
     page.get_by_role("link", name="Mes demandes", exact=True).click()
     page.get_by_role("link", name=f"Nouvelle demande : Vie associative {year}").click()
+    check(page, axe)
     page.get_by_role("button", name="Commencer la demande").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Identification")
     page.get_by_label("Représentant légal").fill("Jean DUPONT")
@@ -178,6 +191,7 @@ def test_a_request_from_the_account_to_its_convention(
 
     # The yearly budget, on the budget page and back, balanced.
     expect(page.get_by_role("heading", level=1)).to_contain_text("Budgets")
+    check(page, axe)
     page.get_by_role("button", name="Créer et saisir ce budget").click()
     amount_input(page, "Rémunération des personnels").fill("60 000")
     amount_input(page, "Dont cotisations, dons manuels ou legs").fill("20 000")
@@ -187,6 +201,7 @@ def test_a_request_from_the_account_to_its_convention(
     page.get_by_role("button", name="Enregistrer le budget").click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Budgets")
     expect(page.get_by_text("Équilibré", exact=True)).to_be_visible()
+    check(page, axe)
     page.get_by_role("link", name="Continuer", exact=True).click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Description")
@@ -195,6 +210,7 @@ def test_a_request_from_the_account_to_its_convention(
     page.get_by_role("button", name="Enregistrer et continuer").click()
 
     expect(page.get_by_role("heading", level=1)).to_contain_text("Montant demandé")
+    check(page, axe)
     page.get_by_label("Montant demandé").fill("40 000")
     page.get_by_label("Certifie exactes et sincères").check()
     page.get_by_label("Certifie que l'association est à jour").check()
@@ -221,11 +237,14 @@ def test_a_request_from_the_account_to_its_convention(
     page.get_by_role("link", name=re.compile("^Reprendre")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Pièces")
     expect(page.get_by_text("Fournie")).to_have_count(2)
+    check(page, axe)
     page.get_by_role("link", name="Continuer", exact=True).click()
     expect(page.get_by_text("La demande est complète")).to_be_visible()
+    check(page, axe)
     page.get_by_role("button", name="Déposer la demande").click()
     expect(page.get_by_text("est déposée (version 1)")).to_be_visible()
 
+    check(page, axe)
     ours = SubsidyRequest.objects.get(association__siren=SIREN)
     assert (ours.status, ours.version, ours.amount_requested) == (
         Status.SUBMITTED, 1, Decimal("40000.00")
@@ -246,6 +265,7 @@ def test_a_request_from_the_account_to_its_convention(
         "À compléter",
         **{"Ce que l'association doit corriger ou compléter": correction},
     )
+    check(page, axe)
     instructor_page = page
 
     # ---- 5. The manager reads it, corrects, deposits again: version 2 -------------------------
@@ -266,6 +286,7 @@ def test_a_request_from_the_account_to_its_convention(
     page.get_by_role("link", name="Continuer", exact=True).click()
     page.get_by_role("button", name="Redéposer la demande corrigée").click()
     expect(page.get_by_text("est déposée (version 2)")).to_be_visible()
+    check(page, axe)
     versions = page.get_by_role("region", name="Versions déposées")
     expect(versions.get_by_role("link")).to_have_count(2)
     expect(versions.get_by_role("link", name="Version 1", exact=True)).to_be_visible()
@@ -277,6 +298,7 @@ def test_a_request_from_the_account_to_its_convention(
     expect(page.locator("dl.request-header")).to_contain_text("version 2")
     move(page, "Prendre en instruction", "En instruction")
     page.get_by_role("link", name="Clore l'instruction").click()
+    check(page, axe)
     page.get_by_label("Avis technique").select_option(label="Favorable")
     page.get_by_label("Motivation de l'avis").fill("Projet utile au quartier, budget équilibré.")
     page.get_by_label("Montant proposé").fill("35 000")
@@ -289,6 +311,7 @@ def test_a_request_from_the_account_to_its_convention(
     page.get_by_role("link", name="Préparer la délibération").click()
     expect(page.get_by_label("Proposer la demande de Les Jardins du Panier")).to_be_checked()
     expect(page.get_by_label("Proposer la demande de Boxe du Panier")).to_be_checked()
+    check(page, axe)
     session_date = today - datetime.timedelta(days=10)
     page.get_by_role("radio", name=re.compile("^Saisie simplifiée")).check()
     page.get_by_label("Instance (saisie simplifiée)").fill("Conseil métropolitain")
@@ -316,9 +339,11 @@ def test_a_request_from_the_account_to_its_convention(
         subsidy_request.refresh_from_db()
         assert subsidy_request.status == Status.VOTED
     page.get_by_role("link", name="Générer les conventions et lettres").click()
+    check(page, axe)
     page.get_by_role("button", name="Générer les conventions et lettres (2)").click()
     page.wait_for_url("**/taches/*/")
     expect(page.get_by_text("1 convention (avec PDF) et 1 lettre de notification")).to_be_visible()
+    check(page, axe)
     page.get_by_role("link", name="Retour", exact=True).click()
     rows = page.get_by_role("row")
     expect(rows.filter(has_text="Les Jardins du Panier")).to_contain_text(euros("35 000,00 €"))
@@ -350,3 +375,4 @@ def test_a_request_from_the_account_to_its_convention(
     # The campaign's page: both requests voted.
     open_request(page, campaign, reference)
     expect(page.locator("dl.request-header")).to_contain_text("Votée")
+    assert not axe, "\n".join(axe)
