@@ -269,7 +269,18 @@ def test_a_request_from_the_account_to_its_convention(
     instructor_page = page
 
     # ---- 5. The manager reads it, corrects, deposits again: version 2 -------------------------
+    # Told by email and on screen; the notification leads to the request and the message.
+    assert any(
+        m.to == [EMAIL] and "à compléter" in m.subject and correction in m.body for m in mail.outbox
+    )
     page = manager_page
+    page.get_by_role("link", name=re.compile("^Notifications")).click()
+    notice = page.get_by_role("listitem").filter(has_text="est à compléter")
+    expect(notice).to_contain_text(correction)
+    notice.get_by_role("link").click()
+    expect(page.locator("dl.request-header")).to_contain_text("À compléter")
+    expect(page.get_by_role("region", name="Votre demande")).to_contain_text(correction)
+    check(page, axe)
     page.get_by_role("link", name="Mes demandes", exact=True).click()
     row = page.get_by_role("row", name=re.compile(reference))
     expect(row).to_contain_text("À compléter")
@@ -297,6 +308,14 @@ def test_a_request_from_the_account_to_its_convention(
     open_request(page, campaign, reference)
     expect(page.locator("dl.request-header")).to_contain_text("version 2")
     move(page, "Prendre en instruction", "En instruction")
+    # The checklist of the pieces: both documents of « Mes documents », checked conform.
+    for label in (statutes, rib):
+        row = page.get_by_role("region", name="Pièces exigées par le dispositif").get_by_role("row")
+        row = row.filter(has=page.get_by_role("rowheader", name=label, exact=True))
+        expect(row.get_by_role("cell").first).to_contain_text("valable")
+        row.get_by_label(f"Avis sur {label}").select_option(label="Conforme")
+        row.get_by_role("button", name="Enregistrer").click()
+        expect(row.get_by_role("cell").nth(1)).to_contain_text("Conforme")
     page.get_by_role("link", name="Clore l'instruction").click()
     check(page, axe)
     page.get_by_label("Avis technique").select_option(label="Favorable")
