@@ -91,6 +91,12 @@ def request_list_mine(request):
         "campaigns": open_campaigns(request.user, associations),
         "associations": associations,
     }
+    if not associations:
+        # A new account (signed up, not yet attached): no request can start before its
+        # association is attached, so the page says so and leads there.
+        from grants.views import manager_access_context
+
+        ctx.update(manager_access_context(request.user, associations))
     return render(request, "grants/requests/list_mine.html", ctx)
 
 

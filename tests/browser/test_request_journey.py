@@ -136,6 +136,12 @@ def test_a_request_from_the_account_to_its_convention(
     check(page, axe)
     page.get_by_role("button", name="Confirmer mon adresse").click()
     expect(page.get_by_text("Votre adresse est confirmée")).to_be_visible()
+    # Curious, the person opens « Mes demandes » first: it leads back to attaching.
+    page.get_by_role("link", name="Mes demandes", exact=True).click()
+    expect(page.get_by_text("n'est encore rattaché à aucune association")).to_be_visible()
+    check(page, axe)
+    page.get_by_role("link", name="Rattacher mon association").click()
+    expect(page.get_by_role("heading", name="Rattacher mon association")).to_be_visible()
 
     # « Rattacher mon association »: the authority does not know this SIREN, so it is created.
     check(page, axe)

@@ -76,6 +76,22 @@ def test_a_manager_reaches_a_new_request_from_the_menu_and_chooses_the_associati
     assert "js/request_autosave.js" in text(page)
 
 
+def test_my_requests_of_an_account_without_association_leads_to_attaching_it(client):
+    """A person who confirmed their account but has not attached their association yet (the
+    public page's « Déposer une demande » brings them here) is told why nothing can start and
+    where to attach it, not that their association's authority has no open campaign."""
+    from tests.grants.accounts.factories import AccountSignupFactory
+
+    signup = AccountSignupFactory(user__is_active=True)
+    CampaignFactory(scheme__authority=signup.authority)
+    client.force_login(signup.user)
+    page = text(client.get(reverse("request_list_mine")))
+    assert "n'est encore rattaché à aucune association" in page
+    assert reverse("association_attach", args=[signup.authority.siren]) in page
+    assert "par la collectivité de votre association" not in page
+    assert "Nouvelle demande" not in page
+
+
 def test_a_closed_campaign_says_so_and_creates_nothing(client):
     campaign = CampaignFactory(
         opens_on=timezone.localdate() - datetime.timedelta(days=30),
