@@ -308,6 +308,17 @@ def test_a_request_from_the_account_to_its_convention(
     expect(versions.get_by_role("link")).to_have_count(2)
     expect(versions.get_by_role("link", name="Version 1", exact=True)).to_be_visible()
     expect(versions.get_by_role("link", name="Version 2", exact=True)).to_be_visible()
+    # Each version is what was deposited that day.
+    versions.get_by_role("link", name="Version 1", exact=True).click()
+    expect(page.locator("main")).to_contain_text("Douze parcelles cultivées par les voisins.")
+    expect(page.locator("main")).not_to_contain_text("ateliers pour les écoles")
+    check(page, axe)
+    page.get_by_role("link", name="Retour à la demande").click()
+    page.get_by_role("region", name="Versions déposées").get_by_role(
+        "link", name="Version 2", exact=True
+    ).click()
+    expect(page.locator("main")).to_contain_text("ateliers pour les écoles du quartier")
+    page.get_by_role("link", name="Retour à la demande").click()
 
     # ---- 6. Instructed, then the draft deliberation of both proposals -------------------------
     page = instructor_page
