@@ -411,4 +411,14 @@ def test_a_request_from_the_account_to_its_convention(
     # The campaign's page: both requests voted.
     open_request(page, campaign, reference)
     expect(page.locator("dl.request-header")).to_contain_text("Votée")
+    # The manager sees it voted, with the grant and its deliberation.
+    page = manager_page
+    page.get_by_role("link", name="Mes demandes", exact=True).click()
+    expect(page.get_by_role("row", name=re.compile(reference))).to_contain_text("Votée")
+    page.get_by_role("link", name="Jardins partagés du Panier").click()
+    expect(page.locator("dl.request-header")).to_contain_text(
+        euros(f"35 000,00 € — délibération n° {number}")
+    )
+    check(page, axe)
+
     assert not axe, "\n".join(axe)
