@@ -262,6 +262,10 @@ def test_a_request_from_the_account_to_its_convention(
 
     # ---- 4. The instructor takes it and asks for a correction ---------------------------------
     page = new_session(browser, live_server, violations, "ines")
+    page.get_by_role("link", name=re.compile("^Notifications")).click()
+    expect(
+        page.get_by_text("Les Jardins du Panier a déposé la demande « Jardins partagés du Panier »")
+    ).to_be_visible()
     open_request(page, campaign, reference)
     move(page, "Prendre en instruction", "En instruction")
     correction = "Précisez le nombre de parcelles et le public des ateliers."
@@ -387,13 +391,17 @@ def test_a_request_from_the_account_to_its_convention(
 
     convention = Convention.objects.get(grants__request=ours)
     assert convention.association.siren == SIREN and convention.pdf_file
+    # Its annex I is the yearly budget typed in the request.
+    assert convention.forecast_budget == ours.yearly_budget
+    assert convention.forecast_budget.total_charges == Decimal("60000.00")
     letter = NotificationLetter.objects.get(grant__request=other)
     assert letter.pdf_file
 
     # The convention's page and its PDF.
     page.get_by_role("link", name=re.compile("^convention ")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Convention n°")
-    pdf_link = page.locator("a[href*='version=genere']")
+    # « PDF généré : le 01/12/2026 à 14:05 » links to the generated file.
+    pdf_link = page.get_by_role("link", name=re.compile(r"^le \d\d.\d\d.\d{4} à \d\d:\d\d$"))
     response = page.request.get(live_server.url + pdf_link.get_attribute("href"))
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
@@ -408,9 +416,17 @@ def test_a_request_from_the_account_to_its_convention(
     assert response.status == 200
     assert response.headers["content-type"] == "application/pdf"
 
-    # The campaign's page: both requests voted.
-    open_request(page, campaign, reference)
-    expect(page.locator("dl.request-header")).to_contain_text("Votée")
+    # The campaign's page: both requests voted, 50 000 € of the envelope.
+    menu = page.get_by_role("navigation", name="Navigation principale")
+    menu.get_by_role("link", name="Demandes", exact=True).click()
+    page.get_by_role("link", name=str(campaign), exact=True).click()
+    for name in ("Les Jardins du Panier", "Boxe du Panier"):
+        expect(page.get_by_role("row").filter(has_text=name)).to_contain_text("Votée")
+    decisions = page.get_by_role("region", name="Vers la délibération")
+    expect(decisions).to_contain_text(euros("Votées2 — 50 000,00 €"))  # <dt><dd>
+    expect(decisions).to_contain_text(euros("après ces propositions : 50 000,00 € disponibles"))
+    check(page, axe)
+
     # The manager sees it voted, with the grant and its deliberation.
     page = manager_page
     page.get_by_role("link", name="Mes demandes", exact=True).click()
