@@ -43,16 +43,27 @@ def euros(text):
     return text.replace(" ", NBSP)
 
 
-def new_session(browser, live_server, violations, username=None):
-    """A new browser session (a new context: no cookie, no storage of the previous one),
-    logged in as `username` if given; its pages are watched for CSP breaches too."""
-    context = browser.new_context()
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    watch_csp(page, violations)
-    if username:
-        login(page, live_server, username, PASSWORD if username == EMAIL else "secret-pass-123")
-    return page
+@pytest.fixture
+def new_session(browser, live_server, _no_csp_violation):
+    """Opens a new browser session (a new context: no cookie, no storage of the previous
+    one), logged in as `username` if given; its pages are watched for CSP breaches like the
+    `page` fixture's. The contexts are closed at the end of the test."""
+    contexts = []
+
+    def open_session(username=None):
+        context = browser.new_context()
+        contexts.append(context)
+        page = context.new_page()
+        page.set_default_timeout(15_000)
+        watch_csp(page, _no_csp_violation)
+        if username:
+            password = PASSWORD if username == EMAIL else "secret-pass-123"
+            login(page, live_server, username, password)
+        return page
+
+    yield open_session
+    for context in contexts:
+        context.close()
 
 
 def field(page, label):
@@ -93,10 +104,7 @@ def upload_piece(page, label, text):
     expect(page.get_by_text(f"« {label} » est enregistré")).to_be_visible()
 
 
-def test_a_request_from_the_account_to_its_convention(
-    page, browser, live_server, _no_csp_violation
-):
-    violations = _no_csp_violation
+def test_a_request_from_the_account_to_its_convention(page, live_server, new_session):
     axe = []
     today = timezone.localdate()
     authority = AuthorityFactory(
@@ -183,7 +191,7 @@ def test_a_request_from_the_account_to_its_convention(
     page.context.close()
 
     # ---- 3. Second session: resumed where it was left, finished, deposited --------------------
-    page = new_session(browser, live_server, violations, EMAIL)
+    page = new_session(EMAIL)
     page.get_by_role("link", name="Mes demandes", exact=True).click()
     page.get_by_role("link", name=re.compile("^Reprendre")).click()
     expect(page.get_by_role("heading", level=1)).to_contain_text("Ressources humaines")
@@ -261,7 +269,7 @@ def test_a_request_from_the_account_to_its_convention(
     manager_page = page
 
     # ---- 4. The instructor takes it and asks for a correction ---------------------------------
-    page = new_session(browser, live_server, violations, "ines")
+    page = new_session("ines")
     page.get_by_role("link", name=re.compile("^Notifications")).click()
     expect(
         page.get_by_text("Les Jardins du Panier a déposé la demande « Jardins partagés du Panier »")
