@@ -384,6 +384,7 @@ def budget_edit(request, pk):
 @require_http_methods(["GET", "POST"])
 def budget_import_view(request, pk):
     budget = _editable_budget(request, pk, lines=False)
+    back = _back_url(request)
     if refusal := _refuse_if_frozen(request, budget):
         return refusal
     form = BudgetImportForm(request.POST or None, request.FILES or None)
@@ -402,8 +403,14 @@ def budget_import_view(request, pk):
                 f"Import réussi : {result.lines_written} lignes enregistrées. Vérifiez les "
                 "incohérences signalées ci-dessous.",
             )
-            return redirect(budget)
-    ctx = {"budget": budget, "association": budget.association, "form": form, "result": result}
+            return redirect(back or budget)
+    ctx = {
+        "budget": budget,
+        "association": budget.association,
+        "form": form,
+        "result": result,
+        "back": back,
+    }
     return render(request, "associations/budgets/import.html", ctx)
 
 

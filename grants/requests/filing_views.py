@@ -91,6 +91,12 @@ def request_list_mine(request):
         "campaigns": open_campaigns(request.user, associations),
         "associations": associations,
     }
+    if not associations:
+        # A new account (signed up, not yet attached): no request can start before its
+        # association is attached, so the page says so and leads there.
+        from grants.views import manager_access_context
+
+        ctx.update(manager_access_context(request.user, associations))
     return render(request, "grants/requests/list_mine.html", ctx)
 
 
@@ -183,6 +189,8 @@ def _step_context(request, subsidy_request, step, form):
         ctx["back_url"] = request.path
     if step.slug in ("pieces", "recapitulatif"):
         ctx["pieces"] = filing.request_pieces(subsidy_request)
+        # The upload of a missing piece comes back to this step (not to « Mes documents »).
+        ctx["back_url"] = request.path
     if step.slug == "recapitulatif":
         ctx["missing"] = filing.missing_items(subsidy_request, pieces=ctx["pieces"])
         ctx["is_resubmission"] = subsidy_request.status == Status.TO_COMPLETE

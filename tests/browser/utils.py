@@ -6,6 +6,32 @@ BLOCKING_IMPACTS = {"serious", "critical"}
 
 _axe = Axe()
 
+_REPORT_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", function (event) {
+  window.__cspViolation(
+    event.violatedDirective + " blocked " + (event.blockedURI || "inline") + " on "
+    + event.documentURI + (event.sample ? " (" + event.sample + ")" : "")
+  );
+});
+"""
+
+
+def watch_csp(page, violations):
+    """Append to `violations` every Content Security Policy breach of the pages `page` opens
+    (and the browser's rejection of the Permissions-Policy header). The `page` fixture is
+    watched by conftest's _no_csp_violation; a page of another context is watched with it."""
+
+    def record(text):
+        violations.append(text)
+
+    def record_console(message):
+        if "Content Security Policy" in message.text or "Permissions-Policy" in message.text:
+            violations.append(message.text)
+
+    page.expose_function("__cspViolation", record)
+    page.add_init_script(_REPORT_VIOLATIONS)
+    page.on("console", record_console)
+
 
 def login(page, live_server, username, password="secret-pass-123"):
     page.goto(f"{live_server.url}/compte/connexion/")

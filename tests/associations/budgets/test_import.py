@@ -222,6 +222,28 @@ def test_the_import_page_imports_and_redirects_to_the_budget(client, budget, ins
     assert budget.total_charges == Decimal("10.00")
 
 
+def test_an_import_opened_from_a_request_s_budget_step_comes_back_to_it(client):
+    """« Importer un classeur à la place » on the budget page of a request's step keeps the
+    way back: the import returns to the step, not to the budget's page."""
+    from tests.grants.requests.factories import SubsidyRequestFactory
+
+    draft = SubsidyRequestFactory()
+    client.force_login(draft.created_by)
+    step = reverse("request_step", args=[draft.pk, "budgets"])
+    response = client.post(reverse("request_budget", args=[draft.pk, "annuel"]))
+    edit = response.url
+    assert edit.endswith(f"?retour={step}")
+    budget = AssociationBudget.objects.get(association=draft.association)
+    url = f"{reverse('budget_import', args=[budget.pk])}?retour={step}"
+    assert f'href="{url}"' in client.get(edit).text
+    assert f'href="{step}">Annuler' in client.get(url).text
+    data = xlsx([("641", "Salaires", "10"), ("756", "Cotisations", "10")])
+    response = client.post(url, {"file": upload(data)})
+    assert response.status_code == 302 and response.url == step
+    budget.refresh_from_db()
+    assert budget.total_charges == budget.total_products == Decimal("10.00")
+
+
 def test_the_import_page_lists_errors_with_row_numbers(client, budget, instructor):
     client.force_login(instructor)
     data = xlsx([("641", "Salaires", "10"), ("999", "X", "1"), ("645", "Y", "x")])

@@ -76,6 +76,22 @@ def test_a_manager_reaches_a_new_request_from_the_menu_and_chooses_the_associati
     assert "js/request_autosave.js" in text(page)
 
 
+def test_my_requests_of_an_account_without_association_leads_to_attaching_it(client):
+    """A person who confirmed their account but has not attached their association yet (the
+    public page's « Déposer une demande » brings them here) is told why nothing can start and
+    where to attach it, not that their association's authority has no open campaign."""
+    from tests.grants.accounts.factories import AccountSignupFactory
+
+    signup = AccountSignupFactory(user__is_active=True)
+    CampaignFactory(scheme__authority=signup.authority)
+    client.force_login(signup.user)
+    page = text(client.get(reverse("request_list_mine")))
+    assert "n'est encore rattaché à aucune association" in page
+    assert reverse("association_attach", args=[signup.authority.siren]) in page
+    assert "par la collectivité de votre association" not in page
+    assert "Nouvelle demande" not in page
+
+
 def test_a_closed_campaign_says_so_and_creates_nothing(client):
     campaign = CampaignFactory(
         opens_on=timezone.localdate() - datetime.timedelta(days=30),
@@ -191,6 +207,30 @@ def test_the_pieces_step_links_a_missing_piece_to_my_documents(client):
     page = text(client.get(step_url(draft, "pieces")))
     assert "Manquante" in page
     assert reverse("association_documents", args=[draft.association_id]) in page
+
+
+def test_a_piece_uploaded_from_the_pieces_step_comes_back_to_it_provided(client):
+    """From the step, the upload of a missing piece returns to the step, which shows it
+    provided (the manager does not have to find the request again from « Mes demandes »)."""
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    from tests.conventions.justificatifs.factories import pdf_bytes
+
+    draft = SubsidyRequestFactory(campaign__scheme__required_pieces=["statuts"])
+    client.force_login(draft.created_by)
+    pieces = step_url(draft, "pieces")
+    upload = reverse("association_document_upload", args=[draft.association_id, "statuts"])
+    assert f'href="{upload}?retour={pieces}"' in client.get(pieces).text
+    response = client.post(
+        f"{upload}?retour={pieces}",
+        {
+            "retour": pieces,
+            "file": SimpleUploadedFile("statuts.pdf", pdf_bytes(), "application/pdf"),
+        },
+    )
+    assert response.status_code == 302 and response.url == pieces
+    page = text(client.get(pieces))
+    assert "Fournie" in page and "Manquante" not in page
 
 
 # ---- the summary and the deposit -----------------------------------------------------------------

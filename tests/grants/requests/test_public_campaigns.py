@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from grants.requests.models import AidScheme
-from tests.factories import AuthorityFactory, StructureTypeFactory
+from tests.factories import AuthorityFactory, ManagerFactory, StructureTypeFactory
 from tests.grants.requests.factories import AidSchemeFactory, CampaignFactory
 
 pytestmark = pytest.mark.django_db
@@ -48,6 +48,27 @@ def test_anyone_reads_the_open_upcoming_and_closed_campaigns(client):
         assert text in content, text
     assert content.count("Déposer une demande") == 1  # only the open campaign takes requests
     assert "Ancien dispositif" not in content
+
+
+def test_staff_are_not_offered_to_file_a_request_but_their_campaign_s_requests(client):
+    """« Déposer une demande » leads to « Mes demandes », which is a manager's page (403 for
+    staff): an agent of the authority gets the campaign's requests instead, another
+    authority's agent nothing."""
+    from tests.grants.finance.factories import instructor_of
+
+    campaign = CampaignFactory()
+    url = reverse("public_campaigns", args=[campaign.authority.siren])
+    client.force_login(instructor_of(campaign.authority))
+    content = client.get(url).content.decode()
+    assert "Déposer une demande" not in content
+    assert reverse("campaign_detail", args=[campaign.pk]) in content
+    client.force_login(instructor_of(AuthorityFactory()))
+    content = client.get(url).content.decode()
+    assert "Déposer une demande" not in content
+    assert reverse("campaign_detail", args=[campaign.pk]) not in content
+    client.force_login(ManagerFactory())
+    content = client.get(url).content.decode()
+    assert f'href="{reverse("request_list_mine")}">Déposer une demande' in content
 
 
 def test_another_authority_campaigns_are_not_listed(client):
