@@ -32,6 +32,7 @@ def test_check_deploy_reports_nothing_with_production_values():
         "WARNING",
         SECRET_KEY="x" * 20 + "a-long-random-production-secret-key-0123456789",
         ALLOWED_HOSTS="subventions.example.org",
+        SITE_URL="https://subventions.example.org",
     )
     assert result.returncode == 0, result.stderr + result.stdout
     assert "no issues" in result.stdout
