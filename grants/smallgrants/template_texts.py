@@ -75,7 +75,7 @@ NOTIFICATION = {
         "- {{ financial_report_clause }}\n\n"
         "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées."
     ),
-    "signatory_title": "Pour le Président, par délégation",
+    "signatory_title": "Par délégation",
 }
 
 ARRETE = {
@@ -118,7 +118,7 @@ REFUSAL = {
         "à compter de sa notification.\n\n"
         "Je vous prie d'agréer, Madame, Monsieur, l'expression de mes salutations distinguées."
     ),
-    "signatory_title": "Pour le Président, par délégation",
+    "signatory_title": "Par délégation",
 }
 
 DEFAULTS = {"notification": NOTIFICATION, "arrete": ARRETE, "refus": REFUSAL}
