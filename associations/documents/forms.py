@@ -1,21 +1,16 @@
 from django import forms
 
 from associations.documents.models import YEARLY_KINDS
-from conventions.justificatifs.uploads import max_bytes, megabytes
+from associations.documents.services import DOCUMENT_FORMATS
+from conventions.justificatifs.forms import UPLOAD_ERRORS, upload_help
+from conventions.justificatifs.uploads import allowed_label
 from grants.fields import DateInput
 
 
 class DocumentUploadForm(forms.Form):
     """One piece of « Mes documents »; its content is checked by the upload service."""
 
-    file = forms.FileField(
-        label="Fichier",
-        error_messages={
-            "required": "Choisissez le fichier à déposer.",
-            "empty": "Le fichier est vide.",
-            "invalid": "Aucun fichier n'a été reçu : choisissez-le à nouveau.",
-        },
-    )
+    file = forms.FileField(label="Fichier", error_messages=UPLOAD_ERRORS)
     label = forms.CharField(label="Intitulé (facultatif)", max_length=200, required=False)
     year = forms.IntegerField(
         label="Exercice couvert",
@@ -34,10 +29,7 @@ class DocumentUploadForm(forms.Form):
 
     def __init__(self, *args, kind, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["file"].help_text = (
-            f"PDF ou image PNG ou JPEG. Taille maximale : {megabytes(max_bytes())}. "
-            "Le contenu du fichier est vérifié, quel que soit son nom."
-        )
+        self.fields["file"].help_text = upload_help(allowed_label(DOCUMENT_FORMATS))
         if kind in YEARLY_KINDS:
             self.fields["year"].required = True
             self.fields["year"].help_text = "L'exercice que couvrent ces comptes ou ce rapport."

@@ -2,18 +2,27 @@ from django import forms
 
 from conventions.justificatifs.uploads import max_bytes, megabytes
 
+# The file field of every upload whose content justificatifs/uploads.py inspects:
+# justificatifs and the association's standing pieces (« Mes documents »).
+UPLOAD_ERRORS = {
+    "required": "Choisissez le fichier à déposer.",
+    "empty": "Le fichier est vide.",
+    "invalid": "Aucun fichier n'a été reçu : choisissez-le à nouveau.",
+}
+
+
+def upload_help(formats):
+    """What the person may upload, in French: `formats` as `allowed_label` words them."""
+    return (
+        f"Formats acceptés : {formats}. Taille maximale : {megabytes(max_bytes())}. "
+        "Le contenu du fichier est vérifié, quel que soit son nom."
+    )
+
 
 class JustificatifUploadForm(forms.Form):
     """One file; its content is checked by the upload service (justificatifs/uploads.py)."""
 
-    file = forms.FileField(
-        label="Fichier",
-        error_messages={
-            "required": "Choisissez le fichier à déposer.",
-            "empty": "Le fichier est vide.",
-            "invalid": "Aucun fichier n'a été reçu : choisissez-le à nouveau.",
-        },
-    )
+    file = forms.FileField(label="Fichier", error_messages=UPLOAD_ERRORS)
 
     year = forms.TypedChoiceField(label="Exercice justifié", coerce=int, choices=())
 
@@ -26,10 +35,7 @@ class JustificatifUploadForm(forms.Form):
             ].help_text = "Une convention pluriannuelle se justifie année par année."
         else:
             del self.fields["year"]
-        self.fields["file"].help_text = (
-            f"Formats acceptés : {formats}. Taille maximale : {megabytes(max_bytes())}. "
-            "Le contenu du fichier est vérifié, quel que soit son nom."
-        )
+        self.fields["file"].help_text = upload_help(formats)
 
 
 class ReviewForm(forms.Form):

@@ -397,18 +397,9 @@ TEXT_LIMITS = {
     "referenceDecision": 300,
     "dispositifAide": 256,
 }
-REQUIRED_VALUES = {
-    "dateConvention",
-    "nomBeneficiaire",
-    "objet",
-    "montant",
-    "nature",
-    "conditionsVersement",
-    "datesPeriodeVersement",
-    "notificationUE",
-    "pourcentageSubvention",
-    "idAttribuant",
-}
+# The schema's required columns; the attributor's name may be left out of a row: it is the
+# importing authority's, or the one found by its SIRET (`resolve_authority`).
+REQUIRED_VALUES = scdl.REQUIRED - {"nomAttribuant"}
 
 
 def parse_cells(cells, index):
