@@ -4,13 +4,17 @@ and staff's instruction actions on it. Every page starts from
 answers 404; a role that may read but not act (consultation, finance) gets 403 on the actions.
 """
 
+import datetime
 import json
+from decimal import Decimal
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from associations.documents.models import AssociationDocument, PieceKind
@@ -20,6 +24,7 @@ from grants.requests.forms import AssignForm, MessageForm, MoveForm, PieceCheckF
 from grants.requests.models import RequestEvent, RequestVersion, SubsidyRequest
 from grants.requests.rules import Status
 from grants.requests.services import request_message
+from grants.templatetags.fr import euros
 
 
 def _visible_request(user, pk):
@@ -136,25 +141,75 @@ VERSION_FIELDS = [
 ]
 
 
+# Keys of the snapshot's fields that are links, not what the association typed.
+VERSION_HIDDEN = {"id", "campaign_id", "association_id", "authority_id", "created_by_id",
+                  "cer_subscribed_by_id", "yearly_budget_id", "project_budget_id",
+                  "status", "last_step", "updated_at"}  # fmt: skip
+
+
+def _shown(value, field=None):
+    """A snapshot value in French: amounts in euros, dates as 13/06/2024, yes/no."""
+    if value not in (None, "") and field is not None:
+        if isinstance(field, models.DateTimeField):
+            return f"{timezone.localtime(datetime.datetime.fromisoformat(value)):%d/%m/%Y à %H:%M}"
+        if isinstance(field, models.DateField):
+            return f"{datetime.date.fromisoformat(value):%d/%m/%Y}"
+        if isinstance(field, models.DecimalField) and field.decimal_places == 2:
+            return euros(Decimal(value)) if field.max_digits == 12 else str(value).replace(".", ",")
+    if isinstance(value, dict | list):
+        return json.dumps(value, ensure_ascii=False, indent=2)
+    if value in (None, ""):
+        return "—"
+    if value is True:
+        return "oui"
+    if value is False:
+        return "non"
+    return str(value)
+
+
+def _budget_row(label, budget):
+    if not budget:
+        return (label, "—")
+    return (
+        label,
+        f"{budget.get('label') or budget.get('year')} : charges "
+        f"{euros(Decimal(budget['total_charges']))}, produits "
+        f"{euros(Decimal(budget['total_products']))} ({len(budget.get('lines', []))} lignes)",
+    )
+
+
+def _piece_row(piece):
+    label = (
+        str(PieceKind(piece["kind"]).label) if piece["kind"] in PieceKind.values else piece["kind"]
+    )
+    if piece.get("missing"):
+        return (label, "manquante")
+    return (label, f"{piece.get('name', '')} (SHA-256 {piece.get('sha256') or '—'})")
+
+
 def version_rows(data):
-    """(label, value) of a version's snapshot: the Cerfa's main fields first, then the rest."""
+    """(label, value) of a version's snapshot (grants/requests/filing.request_snapshot): the
+    Cerfa's main fields first, then the other fields, the budgets' totals and the pieces."""
     if not isinstance(data, dict):
         return [("Contenu", json.dumps(data, ensure_ascii=False, indent=2))]
-    labels = {f.name: f.verbose_name for f in SubsidyRequest._meta.get_fields() if f.concrete}
-    keys = [k for k in VERSION_FIELDS if k in data] + [k for k in data if k not in VERSION_FIELDS]
+    fields = data.get("fields", data)
+    by_key = {}
+    for f in SubsidyRequest._meta.concrete_fields:
+        by_key[f.name] = by_key[f.attname] = f
+    keys = [k for k in VERSION_FIELDS if k in fields]
+    keys += [k for k in fields if k not in VERSION_FIELDS and k not in VERSION_HIDDEN]
     rows = []
     for key in keys:
-        value = data[key]
-        if isinstance(value, dict | list):
-            value = json.dumps(value, ensure_ascii=False, indent=2)
-        elif value in (None, ""):
-            value = "—"
-        elif value is True:
-            value = "oui"
-        elif value is False:
-            value = "non"
-        label = str(labels.get(key, key.replace("_", " ")))
-        rows.append((label[:1].upper() + label[1:], str(value)))
+        field = by_key.get(key)
+        label = str(field.verbose_name) if field else key.replace("_", " ")
+        rows.append((label[:1].upper() + label[1:], _shown(fields[key], field)))
+    if "fields" not in data:
+        return rows
+    budgets = data.get("budgets") or {}
+    rows.append(_budget_row("Budget prévisionnel annuel", budgets.get("yearly")))
+    if budgets.get("project"):
+        rows.append(_budget_row("Budget du projet", budgets["project"]))
+    rows += [_piece_row(piece) for piece in data.get("pieces", [])]
     return rows
 
 

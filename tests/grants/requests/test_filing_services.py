@@ -7,6 +7,7 @@ from decimal import Decimal
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import QueryDict
+from django.urls import reverse
 from django.utils import timezone
 
 from associations.budgets.models import AssociationBudget
@@ -16,6 +17,7 @@ from grants.requests import filing
 from grants.requests.models import RequestEvent, RequestVersion
 from grants.requests.rules import Status
 from grants.requests.services import request_move
+from grants.templatetags.fr import euros
 from tests.associations.bank.factories import BankDetailsFactory
 from tests.associations.budgets.factories import AssociationBudgetLineFactory
 from tests.associations.documents.factories import AssociationDocumentFactory
@@ -342,3 +344,17 @@ def test_a_request_to_complete_is_corrected_and_redeposited_as_version_2():
     first, second = RequestVersion.objects.filter(request=ready).order_by("number")
     assert first.data["fields"]["target_public"] == ""
     assert second.data["fields"]["target_public"] == "Jeunes de 16 à 25 ans"
+
+
+def test_a_deposited_version_reads_in_french_on_its_page(client):
+    ready = complete_draft()
+    filing.request_submit(user=manager(ready), subsidy_request=ready)
+    client.force_login(manager(ready))
+    page = client.get(reverse("request_version", args=[ready.pk, 1])).content.decode()
+    # The snapshot's fields with their labels and French values, the budget's totals and the
+    # pieces used, never the JSON's keys.
+    assert "Montant demandé" in page and euros(Decimal("15000.00")) in page
+    assert "Animation du réseau des adhérents." in page
+    assert "Budget prévisionnel annuel" in page and "charges" in page
+    assert "Statuts en vigueur" in page and "SHA-256" in page
+    assert "Fields" not in page and "campaign_id" not in page
