@@ -24,6 +24,7 @@ from conventions.files import sha256_of
 from conventions.justificatifs.demo import _pdf
 from grants.models import User
 from grants.requests import services
+from grants.requests.filing import request_pieces, request_snapshot
 from grants.requests.models import AidScheme, Campaign, RequestEvent, SubsidyRequest
 from grants.requests.rules import Status
 
@@ -95,7 +96,8 @@ def _request(campaign, association, manager, title, **fields):
 
 
 def _deposit(subsidy_request, manager, when):
-    """Deposited once, as the filing would (version 1 and its snapshot)."""
+    """Deposited once, as the filing would (version 1 and the same snapshot), without its
+    checks: the demo's Jardins partagés keep their unbalanced budget for staff to send back."""
     if subsidy_request.status != Status.DRAFT:
         return False
     SubsidyRequest.objects.filter(pk=subsidy_request.pk).update(
@@ -114,11 +116,7 @@ def _deposit(subsidy_request, manager, when):
         number=1,
         submitted_at=when,
         submitted_by=manager,
-        data={
-            "title": subsidy_request.title,
-            "amount_requested": str(subsidy_request.amount_requested),
-            "description": subsidy_request.description,
-        },
+        data=request_snapshot(subsidy_request, request_pieces(subsidy_request)),
     )
     RequestEvent.objects.create(
         request=subsidy_request,
