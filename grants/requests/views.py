@@ -107,7 +107,12 @@ def request_detail(request, pk):
         ctx["pieces"] = piece_rows(subsidy_request)
         ctx["obligations"] = instruction.request_obligations(subsidy_request)
     if staff_side:
-        ctx["moves"] = rules.moves_from(subsidy_request.status, rules.STAFF)
+        # Inscribed in a deliberation, the request is the vote's to move (services.request_move).
+        ctx["moves"] = (
+            []
+            if subsidy_request.grant_id
+            else rules.moves_from(subsidy_request.status, rules.STAFF)
+        )
         ctx["assign_form"] = AssignForm(
             authority_id=subsidy_request.authority_id,
             initial={"agent": subsidy_request.assigned_to_id},

@@ -207,3 +207,16 @@ def test_staff_cannot_move_a_request_the_draft_deliberation_decides(campaign, in
         request_move(r, Status.IN_REVIEW, user=instructor, actor=rules.STAFF)
     assert f"inscrite au projet de délibération n° {deliberation.number}" in str(error.value)
     assert statuses(r) == [Status.INSTRUCTED]
+
+
+def test_the_request_page_offers_no_move_while_a_draft_deliberation_decides_it(
+    client, campaign, instructor
+):
+    r = instructed(campaign)
+    page = client.get(reverse("request_detail", args=[r.pk])).content.decode()
+    assert reverse("request_move", args=[r.pk, Status.IN_REVIEW]) in page
+
+    deliberation = deliberation_create_from_requests(instructor, campaign, [r])
+    page = client.get(reverse("request_detail", args=[r.pk])).content.decode()
+    assert reverse("request_move", args=[r.pk, Status.IN_REVIEW]) not in page
+    assert f"inscrite au projet de délibération n° {deliberation.number}" in page
