@@ -4,7 +4,6 @@ authority's or association's convention answers 404); services check the roles (
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db.models import Exists, OuterRef
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -82,11 +81,8 @@ def convention_list(request):
 @staff_required
 def grants_missing_convention(request):
     """Grants above 23 000 € that no convention covers (a convention is mandatory there)."""
-    covered = Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))
-    queryset = (
-        Grant.objects.visible_to(request.user)
-        .filter(amount__gt=rules.CONVENTION_THRESHOLD)
-        .filter(~Exists(covered))
+    queryset = Grant.objects.visible_to(request.user).filter(
+        amount__gt=rules.CONVENTION_THRESHOLD, has_convention=False
     )
     grant_filter = MissingConventionFilter(request.GET, queryset=queryset)
     filtered = grant_filter.qs

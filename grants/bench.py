@@ -105,6 +105,52 @@ def _ids(authority_id):
     }
 
 
+def staff_home_floor(a):
+    """What the instructor's home prints: the totals of the latest five years, the number of
+    associations and the five newest, and the instructor's lines of work (their counts)."""
+    adopted = "('adoptee', 'transmise', 'publiee', 'executoire')"
+    latest = (
+        "SELECT DISTINCT year FROM grants_grant WHERE authority_id = %s ORDER BY year DESC LIMIT 5"
+    )
+    totals = (
+        "SELECT g.year, count(*), "
+        f"sum(g.amount) FILTER (WHERE d.status IS NULL OR d.status NOT IN {adopted}), "
+        f"sum(g.amount) FILTER (WHERE d.status IN {adopted}), "
+        "sum(g.committed_amount), sum(g.paid_amount) FROM grants_grant g "
+        "LEFT JOIN deliberations_deliberation d ON d.id = g.deliberation_id "
+        f"WHERE g.authority_id = %s AND g.year IN ({latest}) GROUP BY g.year ORDER BY g.year DESC"
+    )
+    newest = (
+        "SELECT s.id, s.name, s.acronym, s.city, t.name FROM associations_association s "
+        "LEFT JOIN associations_structuretype t ON t.id = s.structure_type_id "
+        "WHERE s.authority_id = %s ORDER BY s.created_at DESC LIMIT 5"
+    )
+    counts = (
+        "SELECT (SELECT count(*) FROM associations_association WHERE authority_id = %s), "
+        "(SELECT count(*) FROM conventions_justificatif WHERE authority_id = %s "
+        "AND is_current AND status = 'depose'), "
+        "(SELECT count(*) FROM associations_bankdetails k JOIN associations_association s "
+        "ON s.id = k.association_id WHERE s.authority_id = %s AND k.status = 'en_attente'), "
+        "(SELECT count(*) FROM grants_payment WHERE authority_id = %s AND status = 'demande'), "
+        "(SELECT count(*) FROM conventions_convention WHERE authority_id = %s "
+        "AND status = 'prete_signature'), "
+        "(SELECT count(*) FROM conventions_convention WHERE authority_id = %s "
+        "AND status = 'signee_association'), "
+        "(SELECT count(*) FROM grants_grant WHERE authority_id = %s AND amount > 23000 "
+        "AND NOT has_convention)"
+    )
+
+    def run(cursor):
+        cursor.execute(totals, (a, a))
+        rows = cursor.fetchall()
+        cursor.execute(newest, (a,))
+        rows += cursor.fetchall()
+        cursor.execute(counts, (a,) * 7)
+        return _floor_html(rows, cursor.fetchone())
+
+    return run
+
+
 def pages(authority_id):
 
     a = authority_id
@@ -132,29 +178,7 @@ def pages(authority_id):
     queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
     u = reverse
     return [
-        Page(
-            "staff home",
-            u("home"),
-            "instructeur",
-            sql_floor(
-                "SELECT g.year, sum(g.amount), count(*) FROM grants_grant g "
-                "WHERE g.authority_id = %s GROUP BY g.year ORDER BY g.year DESC LIMIT 5",
-                "SELECT (SELECT count(*) FROM associations_association WHERE authority_id = %s), "
-                "(SELECT count(*) FROM conventions_justificatif WHERE authority_id = %s "
-                "AND is_current AND status = 'depose'), "
-                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
-                "AND status = 'demande'), "
-                "(SELECT count(*) FROM grants_payment WHERE authority_id = %s "
-                "AND status = 'service_fait'), "
-                "(SELECT count(*) FROM conventions_convention WHERE authority_id = %s "
-                "AND status IN ('prete_signature', 'signee_association')), "
-                "(SELECT count(*) FROM grants_grant g WHERE g.authority_id = %s "
-                "AND g.amount > 23000 AND NOT EXISTS (SELECT 1 FROM conventions_convention_grants "
-                "cg WHERE cg.grant_id = g.id))",
-                (a,),
-                (a,) * 6,
-            ),
-        ),
+        Page("staff home", u("home"), "instructeur", staff_home_floor(a)),
         Page(
             "associations",
             u("association_list"),

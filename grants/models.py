@@ -253,6 +253,19 @@ class Grant(models.Model):
         ),
     )
     created_at = models.DateTimeField("créée le", auto_now_add=True)
+    # Stored so that the staff home's totals per year and its "without a convention" count read
+    # the grants alone, whatever the number of commitments, payments and conventions
+    # (PERFORMANCE.md). Never typed: grants.finance.sums.refresh_grants rewrites them when a
+    # commitment, a paid payment or a convention's grants change.
+    committed_amount = models.DecimalField(
+        "montant engagé", max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    paid_amount = models.DecimalField(
+        "montant payé", max_digits=12, decimal_places=2, default=Decimal("0.00"), editable=False
+    )
+    has_convention = models.BooleanField(
+        "couverte par une convention", default=False, editable=False
+    )
 
     history = HistoricalRecords()
     objects = GrantQuerySet.as_manager()
@@ -262,17 +275,27 @@ class Grant(models.Model):
         verbose_name_plural = "subventions"
         ordering = ["-year", "association__name"]
         indexes = [
-            models.Index(fields=["authority", "year"]),
-            # The staff home's "above the threshold without a convention" count reads this
-            # index alone (an anti-join on conventions_convention_grants.grant_id).
+            # The staff home's totals per year read this index alone (PostgreSQL: index-only
+            # scan of the latest years' grants).
+            models.Index(
+                fields=["authority", "year"],
+                include=["amount", "committed_amount", "paid_amount", "deliberation"],
+                name="grant_year_totals",
+            ),
+            # The staff home's "above the threshold without a convention" count and its list
+            # read this small index alone.
             models.Index(
                 fields=["authority", "id"],
-                condition=Q(amount__gt=rules.CONVENTION_THRESHOLD),
+                condition=Q(amount__gt=rules.CONVENTION_THRESHOLD, has_convention=False),
                 name="grant_needs_convention",
             ),
         ]
         constraints = [
             models.CheckConstraint(condition=Q(amount__gt=0), name="grant_amount_positive"),
+            models.CheckConstraint(
+                condition=Q(committed_amount__gte=0, paid_amount__gte=0),
+                name="grant_stored_sums_not_negative",
+            ),
         ]
 
     def __str__(self):

@@ -32,6 +32,7 @@ from associations.models import (
 )
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
+from grants.finance.sums import refresh_grants
 from grants.models import BudgetLine, Clawback, Commitment, Grant, Payment, User
 
 MARKER_BODY = "Conseil métropolitain (données d'échelle)"
@@ -138,6 +139,8 @@ def generate(size, out):
     refuses to run twice."""
     with transaction.atomic():
         total = _generate(SIZES[size], out)
+        # bulk_create skips the models' save(): the grants' stored sums, in one UPDATE.
+        refresh_grants(Grant.objects.all())
     with connection.cursor() as cursor:
         # Fresh statistics (or the planner guesses on empty tables) and, on PostgreSQL, the
         # visibility map that lets index-only scans skip the table.

@@ -30,7 +30,6 @@ def staff_todo(user):
     """What waits for the authority's staff, one count query per line, each with its list."""
     payments = Payment.objects.visible_to(user)
     conventions = Convention.objects.visible_to(user)
-    covered = Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))
     status = Convention.Status
     instructs, finance = user.can_instruct or user.is_platform_admin, user.is_finance
     not_committed = ~Exists(Commitment.objects.filter(grant_id=OuterRef("pk")))
@@ -110,9 +109,9 @@ def staff_todo(user):
                 f"Subvention de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
                 f"Subventions de plus de {euros0(rules.CONVENTION_THRESHOLD)} sans convention",
             ),
-            Grant.objects.visible_to(user)
-            .filter(amount__gt=rules.CONVENTION_THRESHOLD)
-            .filter(~Exists(covered)),
+            Grant.objects.visible_to(user).filter(
+                amount__gt=rules.CONVENTION_THRESHOLD, has_convention=False
+            ),
             _link("grants_missing_convention"),
             instructs,
         ),
@@ -133,42 +132,27 @@ ADOPTED = [
 
 
 def grant_totals(user, years=5):
-    """Per year: proposed (deliberation not adopted yet, or none), voted (adopted), committed
-    and paid. Three aggregate queries whatever the number of grants."""
+    """Per year (the latest five with grants): proposed (deliberation not adopted yet, or
+    none), voted (adopted), committed and paid (by the grant's year, as on the dashboards).
+    Two queries over the grants alone, whatever the number of commitments and payments: the
+    committed and paid amounts are stored on each grant (grants.finance.sums)."""
     grants = Grant.objects.visible_to(user)
+    latest = list(grants.order_by("-year").values_list("year", flat=True).distinct()[:years])
+    if not latest:
+        return []
     voted = Q(deliberation__status__in=ADOPTED)
-    rows = {
-        row["year"]: {**row, "committed": ZERO, "paid": ZERO}
-        for row in grants.values("year")
+    return list(
+        grants.filter(year__in=latest)
+        .values("year")
         .annotate(
             count=Count("id"),
             proposed=Coalesce(Sum("amount", filter=~voted), ZERO),
             voted=Coalesce(Sum("amount", filter=voted), ZERO),
+            committed=Coalesce(Sum("committed_amount"), ZERO),
+            paid=Coalesce(Sum("paid_amount"), ZERO),
         )
-        .order_by("-year")[:years]
-    }
-    if not rows:
-        return []
-    for row in (
-        Commitment.objects.visible_to(user)
-        .filter(grant__year__in=rows)
-        .values("grant__year")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        rows[row["grant__year"]]["committed"] = row["total"]
-    # By the year of the grant committed (a paid payment always has its commitment): the
-    # payments of a convention and the versement unique of a grant without one, as on the
-    # dashboards.
-    for row in (
-        Payment.objects.visible_to(user)
-        .filter(status=Payment.Status.PAID, commitment__grant__year__in=rows)
-        .values("commitment__grant__year")
-        .annotate(total=Sum("amount"))
-        .order_by()
-    ):
-        rows[row["commitment__grant__year"]]["paid"] = row["total"]
-    return sorted(rows.values(), key=lambda row: row["year"], reverse=True)
+        .order_by("-year")
+    )
 
 
 def manager_access_context(user, associations):

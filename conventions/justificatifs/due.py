@@ -275,7 +275,7 @@ def _previous_grants(association, user, before_year):
         )
     )
     return queryset.select_related("deliberation", "imported_record").annotate(
-        has_convention=Exists(covered)
+        any_convention=Exists(covered)
     )
 
 
@@ -285,7 +285,7 @@ def previous_grants(association, *, user=None, before_year=None, limit=PREVIOUS_
     if association is None:
         return []
     rows = _previous_grants(association, user, before_year).order_by("-year", "-pk")[:limit]
-    return [PreviousGrant(grant, grant.has_convention) for grant in rows]
+    return [PreviousGrant(grant, grant.any_convention) for grant in rows]
 
 
 def imported_grant_warnings(association, *, user=None, before_year=None):
@@ -299,7 +299,7 @@ def imported_grant_warnings(association, *, user=None, before_year=None):
         .filter(
             imported_record__isnull=False,
             amount__gt=CONVENTION_THRESHOLD,
-            has_convention=False,
+            any_convention=False,
         )
         .order_by("-year", "-pk")
     )

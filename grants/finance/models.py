@@ -19,6 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from grants import rules
 from grants.access import scope
+from grants.finance.sums import refresh_grant_ids, refresh_grants_of_commitments
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -235,6 +236,16 @@ class Commitment(models.Model):
 
     def __str__(self):
         return f"Engagement n° {self.number} du {self.date:%d/%m/%Y}"
+
+    def save(self, *args, **kwargs):
+        super().save(*args, **kwargs)
+        refresh_grant_ids([self.grant_id])  # the grant's stored committed amount
+
+    def delete(self, *args, **kwargs):
+        grant_id = self.grant_id
+        result = super().delete(*args, **kwargs)
+        refresh_grant_ids([grant_id])
+        return result
 
 
 # --------------------------------------------------------------------------------------------
@@ -555,6 +566,28 @@ class Payment(models.Model):
         if self.year is None and self.convention_id:
             self.year = self.convention.year
         super().save(*args, **kwargs)
+        # The grant's stored paid amount, when this payment is paid or was when loaded.
+        paid_on = {self.commitment_id} if self.status == self.Status.PAID else set()
+        paid_on.add(getattr(self, "_paid_on_commitment", None))
+        paid_on.discard(None)
+        if paid_on:
+            refresh_grants_of_commitments(paid_on)
+        self._paid_on_commitment = self.commitment_id if self.status == self.Status.PAID else None
+
+    def delete(self, *args, **kwargs):
+        commitment_id = self.commitment_id if self.status == self.Status.PAID else None
+        result = super().delete(*args, **kwargs)
+        if commitment_id:
+            refresh_grants_of_commitments([commitment_id])
+        return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        payment = super().from_db(db, field_names, values, *args, **kwargs)
+        loaded = payment.__dict__
+        paid = loaded.get("status") == cls.Status.PAID
+        payment._paid_on_commitment = loaded.get("commitment_id") if paid else None
+        return payment
 
     @property
     def is_live(self):

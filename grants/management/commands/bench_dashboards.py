@@ -21,6 +21,7 @@ from django.utils import timezone
 from associations.models import Association, StructureType, ThematicDomain
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
+from grants.finance.sums import refresh_grants
 from grants.models import Authority, BudgetLine, Commitment, Grant, Payment, Role, User
 
 BATCH = 5_000
@@ -275,6 +276,7 @@ class Command(BaseCommand):
                     )
                     for convention in conventions
                 )
+        refresh_grants(Grant.objects.filter(authority=authority))  # bulk_create skips save()
         return authority, users[Role.VIEWER]
 
     def payment(self, convention, commitment, users, now, kind, amount, paid):
