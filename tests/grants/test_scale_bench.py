@@ -3,14 +3,14 @@ requests' life, a second run refuses, and every benchmarked page answers with it
 bench cannot silently rot)."""
 
 from decimal import Decimal
-from io import StringIO
+from io import BytesIO, StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
 
 from associations.models import Association
 from conventions.models import Convention
-from grants import bench, scale
+from grants import bench, pdf, scale
 from grants.requests import scale as request_scale
 from grants.requests.models import Campaign, RequestEvent, RequestVersion, SubsidyRequest
 from grants.requests.rules import FINAL, Status
@@ -18,6 +18,21 @@ from grants.requests.rules import FINAL, Status
 pytestmark = pytest.mark.django_db
 
 TINY = scale.SIZES["tiny"]
+
+
+@pytest.fixture
+def blank_pdfs(monkeypatch):
+    """The demo's PDFs as one blank page: WeasyPrint's layout is 2/3 of load_demo's time and
+    nothing here reads them (they stay valid PDFs for the upload checks)."""
+    from pypdf import PdfWriter
+
+    writer = PdfWriter()
+    writer.add_blank_page(595, 842)
+    buffer = BytesIO()
+    writer.write(buffer)
+    blank = buffer.getvalue()
+    weasyprint = pdf._import_weasyprint()
+    monkeypatch.setattr(weasyprint.HTML, "write_pdf", lambda self, *args, **kwargs: blank)
 
 
 def _assert_request_is_consistent(r, versions, last_event):
@@ -54,7 +69,9 @@ def _assert_request_is_consistent(r, versions, last_event):
         assert r.decision_reason and r.grant_id is None
 
 
-def test_generate_scale_tiny_then_every_benchmarked_page_answers_with_its_floor(monkeypatch):
+def test_generate_scale_tiny_then_every_benchmarked_page_answers_with_its_floor(
+    monkeypatch, blank_pdfs
+):
     call_command("load_demo", force=True, stdout=StringIO())
     out = StringIO()
     call_command("generate_scale", size="tiny", stdout=out)
