@@ -129,7 +129,7 @@ def generate(ctx, count, associations, marker_body, out):
         convention_template=ctx.template,
     )
     scheme.staff.set([ctx.instructor])
-    today = ctx.now.date()
+    today = timezone.localdate(ctx.now)
     past_years = ctx.years[-PAST_CAMPAIGNS:]
     next_year = ctx.years[-1] + 1
     campaigns = [
@@ -264,7 +264,9 @@ def _amounts_and_times(ctx, plans, today):
         campaign = plan.campaign
         if plan.grant is not None:
             plan.proposed = plan.grant.amount
-            plan.asked = _money(plan.grant.amount * Decimal(rng.choice(["1", "1", "1", "1.1", "1.25", "1.5"])))
+            plan.asked = _money(
+                plan.grant.amount * Decimal(rng.choice(["1", "1", "1", "1.1", "1.25", "1.5"]))
+            )
         else:
             plan.asked = _money(rng.randrange(20, 1500) * 100)
             if plan.status == S.INSTRUCTED:
