@@ -16,15 +16,19 @@ from html import escape
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import Count, Q
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 from django.urls import reverse
+from django.utils import timezone
 
 from associations.models import Association, AssociationBudget
 from conventions.models import Convention
 from deliberations.models import Deliberation, Session
 from grants.finance.filters import PaymentFilter
 from grants.models import BudgetLine, Grant, Payment, User
+from grants.requests.models import Campaign, SubsidyRequest
+from grants.requests.rules import Status
 
 RUNS = 5
 PAGE = 25
@@ -55,14 +59,23 @@ def _floor_html(rows, count):
     return f"<p>{count} résultats</p><table>{cells}</table>"
 
 
-def sql_floor(rows_sql, count_sql, params=(), count_params=None):
-    """A floor: the page's rows and its count (and totals), by hand-written SQL."""
+def sql_floor(rows_sql, count_sql, params=(), count_params=None, extra=()):
+    """A floor: the page's rows and its count (and totals), by hand-written SQL; `extra`, the
+    (sql, params) of what else the page reads (sums, side lists), their rows added to the table.
+    Without `count_sql` (a list that is not paginated), the count is the rows'."""
 
     def run(cursor):
         cursor.execute(rows_sql, params)
         rows = cursor.fetchall()
-        cursor.execute(count_sql, params if count_params is None else count_params)
-        return _floor_html(rows, cursor.fetchone()[0])
+        if count_sql is None:
+            count = len(rows)
+        else:
+            cursor.execute(count_sql, params if count_params is None else count_params)
+            count = cursor.fetchone()[0]
+        for sql, extra_params in extra:
+            cursor.execute(sql, extra_params)
+            rows += cursor.fetchall()
+        return _floor_html(rows, count)
 
     return run
 
@@ -102,6 +115,7 @@ def _ids(authority_id):
         )
         .order_by("-pk")[0]
         .pk,
+        **_request_ids(authority_id),
     }
 
 
@@ -149,6 +163,146 @@ def staff_home_floor(a):
         return _floor_html(rows, cursor.fetchone())
 
     return run
+
+
+def _request_ids(authority_id):
+    """The biggest campaign (most deposited requests), one of its requests in instruction,
+    and the demo manager whose « Mes demandes » is measured."""
+    campaign = (
+        Campaign.objects.filter(authority_id=authority_id)
+        .annotate(n=Count("requests", filter=~Q(requests__status=Status.DRAFT)))
+        .order_by("-n", "-pk")
+        .first()
+    )
+    in_review = SubsidyRequest.objects.filter(
+        authority_id=authority_id, status=Status.IN_REVIEW
+    ).order_by("-pk")
+    if campaign is not None:
+        in_review = in_review.filter(campaign=campaign)
+    request = in_review.first()
+    manager = User.objects.filter(username="asso-scs").first()
+    return {
+        "campaign": campaign.pk if campaign else None,
+        "request": request.pk if request else None,
+        "manager": manager.pk if manager else None,
+    }
+
+
+def _request_pages(a, ids):
+    """The subsidy requests' pages: a campaign's list (staff), a request (staff) and the
+    association's « Mes demandes »; skipped where the database has none."""
+    found = []
+    today = timezone.localdate().isoformat()
+    if ids["campaign"]:
+        c = ids["campaign"]
+        deposited = "r.campaign_id = %s AND r.authority_id = %s AND r.status <> 'brouillon'"
+        found.append(
+            Page(
+                "campaign requests",
+                reverse("campaign_detail", args=[c]),
+                "instructeur",
+                sql_floor(
+                    # grants/requests/campaign_views.campaign_detail: the page of 25 by number.
+                    "SELECT r.id, r.reference, r.title, s.name, r.status, u.first_name, "
+                    "u.last_name, u.username, r.submitted_at, r.amount_requested, "
+                    "r.proposed_amount FROM grants_subsidyrequest r "
+                    "JOIN associations_association s ON s.id = r.association_id "
+                    "LEFT JOIN grants_user u ON u.id = r.assigned_to_id "
+                    f"WHERE {deposited} ORDER BY r.reference, r.id LIMIT 25",
+                    f"SELECT count(*) FROM grants_subsidyrequest r WHERE {deposited}",
+                    (c, a),
+                    extra=[
+                        # The campaign itself, with its scheme.
+                        (
+                            "SELECT k.id, k.year, k.title, k.opens_on, k.closes_on, k.envelope, "
+                            "sc.name FROM grants_campaign k JOIN grants_aidscheme sc "
+                            "ON sc.id = k.scheme_id WHERE k.id = %s AND k.authority_id = %s",
+                            (c, a),
+                        ),
+                        # The envelope's sums per status (instruction.campaign_sums).
+                        (
+                            "SELECT r.status, count(*), sum(r.amount_requested), "
+                            "sum(r.proposed_amount) FROM grants_subsidyrequest r "
+                            "WHERE r.campaign_id = %s AND r.status <> 'brouillon' "
+                            "GROUP BY r.status",
+                            (c,),
+                        ),
+                        # « Vers la délibération » (decisions.proposals_summary).
+                        (
+                            "SELECT count(*) FILTER (WHERE r.status = 'instruite' "
+                            "AND r.grant_id IS NULL), sum(r.proposed_amount) FILTER (WHERE "
+                            "r.status = 'instruite' AND r.grant_id IS NULL), count(*) FILTER "
+                            "(WHERE r.status = 'instruite' AND r.grant_id IS NOT NULL), "
+                            "sum(r.proposed_amount) FILTER (WHERE r.status = 'instruite' AND "
+                            "r.grant_id IS NOT NULL), count(*) FILTER (WHERE r.status = "
+                            "'votee'), sum(g.amount) FILTER (WHERE r.status = 'votee'), "
+                            "count(*) FILTER (WHERE r.status = 'refusee') "
+                            "FROM grants_subsidyrequest r LEFT JOIN grants_grant g "
+                            "ON g.id = r.grant_id WHERE r.campaign_id = %s",
+                            (c,),
+                        ),
+                        # The deliberations that decide its requests.
+                        (
+                            "SELECT DISTINCT d.id, d.number, d.status "
+                            "FROM deliberations_deliberation d JOIN grants_grant g "
+                            "ON g.deliberation_id = d.id JOIN grants_subsidyrequest r "
+                            "ON r.grant_id = g.id WHERE r.campaign_id = %s ORDER BY d.number DESC",
+                            (c,),
+                        ),
+                    ],
+                ),
+            )
+        )
+    if ids["request"]:
+        found.append(
+            Page("request detail", reverse("request_detail", args=[ids["request"]]), "instructeur")
+        )
+    if ids["manager"]:
+        m = ids["manager"]
+        mine = (
+            "r.association_id IN (SELECT association_id FROM grants_user_managed_associations "
+            "WHERE user_id = %s)"
+        )
+        found.append(
+            Page(
+                "my requests",
+                reverse("request_list_mine"),
+                "asso-scs",
+                sql_floor(
+                    # grants/requests/filing_views.request_list_mine: the 200 latest.
+                    "SELECT r.id, r.title, r.reference, r.status, r.amount_requested, "
+                    "r.submitted_at, s.name, k.year, k.closes_on, sc.name "
+                    "FROM grants_subsidyrequest r "
+                    "JOIN associations_association s ON s.id = r.association_id "
+                    "JOIN grants_campaign k ON k.id = r.campaign_id "
+                    "JOIN grants_aidscheme sc ON sc.id = k.scheme_id "
+                    f"WHERE {mine} ORDER BY r.created_at DESC, r.id DESC LIMIT 200",
+                    None,
+                    (m,),
+                    extra=[
+                        # The user's associations, then the open campaigns of their authorities.
+                        (
+                            "SELECT s.id, s.name, s.authority_id FROM associations_association s "
+                            "WHERE s.id IN (SELECT association_id FROM "
+                            "grants_user_managed_associations WHERE user_id = %s) ORDER BY s.name",
+                            (m,),
+                        ),
+                        (
+                            "SELECT k.id, k.year, k.closes_on, sc.name, sc.description, au.name "
+                            "FROM grants_campaign k JOIN grants_aidscheme sc "
+                            "ON sc.id = k.scheme_id JOIN grants_authority au "
+                            "ON au.id = k.authority_id WHERE k.authority_id IN (SELECT "
+                            "s.authority_id FROM associations_association s WHERE s.id IN "
+                            "(SELECT association_id FROM grants_user_managed_associations "
+                            "WHERE user_id = %s)) AND k.opens_on <= %s AND k.closes_on >= %s "
+                            "AND sc.is_active ORDER BY k.closes_on, k.id",
+                            (m, today, today),
+                        ),
+                    ],
+                ),
+            )
+        )
+    return found
 
 
 def pages(authority_id):
@@ -364,6 +518,7 @@ def pages(authority_id):
                 (a,),
             ),
         ),
+        *_request_pages(a, ids),
         Page("indicator comparison", u("indicator_comparison"), "instructeur"),
         Page("manager home", u("home"), "asso-scs"),
         Page("notifications", u("notification_list"), "asso-scs"),

@@ -2,7 +2,10 @@
 
 "large" = 20 000 associations, 100 000 conventions (one grant, one forecast budget of ten lines,
 one commitment each), about 300 000 payments, 1 000 000 association budget lines, 10 000
-deliberations, 250 000 justificatifs and 400 000 indicator values; "small" is a tenth of it.
+deliberations, 250 000 justificatifs, 400 000 indicator values and 20 000 subsidy requests (one
+aid scheme, four campaigns: the three last years decided, next year's in instruction; with
+their versions and events, grants/requests/scale.py); "small" is a tenth of it, "tiny" a few
+rows of each (for the tests).
 
 Everything goes through the project's models with bulk_create, in batches, and respects the
 database's constraints (payments within the amount due, statuses and their dates consistent,
@@ -34,6 +37,7 @@ from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
 from grants.finance.sums import refresh_grants
 from grants.models import BudgetLine, Clawback, Commitment, Grant, Payment, User
+from grants.requests import scale as request_scale
 
 MARKER_BODY = "Conseil métropolitain (données d'échelle)"
 BATCH = 2000
@@ -42,8 +46,19 @@ INDICATORS_PER_SET = 8
 CENT = Decimal("0.01")
 
 SIZES = {
-    "large": {"associations": 20_000, "conventions": 100_000, "deliberations": 10_000},
-    "small": {"associations": 2_000, "conventions": 10_000, "deliberations": 1_000},
+    "large": {
+        "associations": 20_000,
+        "conventions": 100_000,
+        "deliberations": 10_000,
+        "requests": 20_000,
+    },
+    "small": {
+        "associations": 2_000,
+        "conventions": 10_000,
+        "deliberations": 1_000,
+        "requests": 2_000,
+    },
+    "tiny": {"associations": 40, "conventions": 100, "deliberations": 20, "requests": 120},
 }
 
 WORDS = [
@@ -135,16 +150,19 @@ def _bulk(model, rows):
 
 
 def generate(size, out):
-    """Create the rows of `size` ("small" or "large") in one transaction (all or nothing);
+    """Create the rows of `size` (a key of SIZES) in one transaction (all or nothing);
     refuses to run twice."""
     with transaction.atomic():
         total = _generate(SIZES[size], out)
         # bulk_create skips the models' save(): the grants' stored sums, in one UPDATE.
         refresh_grants(Grant.objects.all())
+
+    # VACUUM cannot run inside a transaction (a test's): ANALYZE alone there.
+    vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block
     with connection.cursor() as cursor:
         # Fresh statistics (or the planner guesses on empty tables) and, on PostgreSQL, the
         # visibility map that lets index-only scans skip the table.
-        cursor.execute("VACUUM ANALYZE" if connection.vendor == "postgresql" else "ANALYZE")
+        cursor.execute("VACUUM ANALYZE" if vacuum else "ANALYZE")
     return total
 
 
@@ -181,6 +199,10 @@ def _generate(counts, out):
         f"  {total['payments']} versements, {total['lines']} lignes de budgets d'association, "
         f"{total['justificatifs']} justificatifs, {total['values']} valeurs d'indicateurs"
     )
+    with transaction.atomic():
+        total.update(
+            request_scale.generate(ctx, counts["requests"], associations, MARKER_BODY, out)
+        )
     return total
 
 

@@ -11,7 +11,7 @@ from decimal import Decimal
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
-from django.db.models import Count, Q, Sum
+from django.db.models import Count, Sum
 from django.urls import reverse
 from django.utils import timezone
 
@@ -241,39 +241,35 @@ def requests_bulk_assign(*, user, requests, agent):
 
 def campaign_sums(campaign):
     """The amounts asked and proposed of the campaign's deposited requests, counted ones
-    (rules.COUNTED) and per status, with the envelope and what remains of it: ONE query."""
-    deposited = SubsidyRequest.objects.filter(campaign=campaign).exclude(status=Status.DRAFT)
-    counted = Q(status__in=rules.COUNTED)
-    aggregates = {
-        "asked": Sum("amount_requested", filter=counted),
-        "proposed": Sum("proposed_amount", filter=counted),
-        "counted_n": Count("pk", filter=counted),
+    (rules.COUNTED) and per status, with the envelope and what remains of it: ONE query (grouped
+    by status: three sums over the (campaign, status) index rather than 24 filtered ones)."""
+    rows = {
+        row["status"]: row
+        for row in SubsidyRequest.objects.filter(campaign=campaign)
+        .exclude(status=Status.DRAFT)
+        .order_by()
+        .values("status")
+        .annotate(n=Count("pk"), asked=Sum("amount_requested"), proposed=Sum("proposed_amount"))
     }
-    for status in Status:
-        if status == Status.DRAFT:
-            continue
-        aggregates[f"n_{status.value}"] = Count("pk", filter=Q(status=status))
-        aggregates[f"asked_{status.value}"] = Sum("amount_requested", filter=Q(status=status))
-        aggregates[f"proposed_{status.value}"] = Sum("proposed_amount", filter=Q(status=status))
-    row = deposited.aggregate(**aggregates)
     zero = Decimal("0.00")
     per_status = [
         {
             "status": status,
             "label": status.label,
-            "count": row[f"n_{status.value}"],
-            "asked": row[f"asked_{status.value}"] or zero,
-            "proposed": row[f"proposed_{status.value}"] or zero,
+            "count": rows.get(status, {}).get("n", 0),
+            "asked": rows.get(status, {}).get("asked") or zero,
+            "proposed": rows.get(status, {}).get("proposed") or zero,
             "counted": status in rules.COUNTED,
         }
         for status in Status
         if status != Status.DRAFT
     ]
-    proposed = row["proposed"] or zero
+    counted = [s for s in per_status if s["counted"]]
+    proposed = sum((s["proposed"] for s in counted), zero)
     return {
-        "asked": row["asked"] or zero,
+        "asked": sum((s["asked"] for s in counted), zero),
         "proposed": proposed,
-        "count": row["counted_n"],
+        "count": sum(s["count"] for s in counted),
         "envelope": campaign.envelope,
         "remaining": rules.envelope_balance(campaign.envelope, proposed),
         "per_status": per_status,

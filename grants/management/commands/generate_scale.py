@@ -8,7 +8,8 @@ from grants import scale
 class Command(BaseCommand):
     help = (
         "Génère les volumes d'une grande collectivité sur dix ans dans la collectivité de la "
-        "démonstration (large : 20 000 associations, 100 000 conventions ; small : un dixième). "
+        "démonstration (large : 20 000 associations, 100 000 conventions, 20 000 demandes de "
+        "subvention ; small : un dixième ; tiny : quelques lignes, pour les tests). "
         "Ne s'exécute qu'une fois par base."
     )
 
