@@ -350,10 +350,19 @@ def pages(authority_id):
             u("deliberation_list"),
             "instructeur",
             sql_floor(
-                "SELECT d.id, d.number, d.title, d.status, d.decided_on, "
-                "(SELECT count(*) FROM grants_grant g WHERE g.deliberation_id = d.id), "
+                # What each row prints: number, session (date and body) or the light entry's,
+                # thematic, title, beneficiaries (acronym else name, in the grants' order),
+                # total and status.
+                "SELECT d.id, d.number, d.title, d.thematic, d.status, d.decided_on, "
+                "d.session_date, d.body_name, se.date, b.name, "
+                "(SELECT string_agg(COALESCE(NULLIF(s.acronym, ''), s.name), ', ' "
+                "ORDER BY g.year DESC, s.name, g.id) FROM grants_grant g "
+                "JOIN associations_association s ON s.id = g.association_id "
+                "WHERE g.deliberation_id = d.id), "
                 "(SELECT sum(g.amount) FROM grants_grant g WHERE g.deliberation_id = d.id) "
                 "FROM deliberations_deliberation d "
+                "LEFT JOIN deliberations_session se ON se.id = d.session_id "
+                "LEFT JOIN deliberations_body b ON b.id = se.body_id "
                 "WHERE d.authority_id = %s ORDER BY d.decided_on DESC, d.number DESC LIMIT 25",
                 "SELECT count(*) FROM deliberations_deliberation WHERE authority_id = %s",
                 (a,),
@@ -364,7 +373,18 @@ def pages(authority_id):
             u("session_list"),
             "instructeur",
             sql_floor(
-                "SELECT se.id, se.date, b.name FROM deliberations_session se "
+                # Each row's members in office at the date, present, represented, and its
+                # deliberations (deliberations.selectors.sessions_for_list).
+                "SELECT se.id, se.date, se.second_convocation, b.name, "
+                "(SELECT count(*) FROM deliberations_member m WHERE m.body_id = se.body_id "
+                "AND m.mandate_start <= se.date AND (m.mandate_end IS NULL "
+                "OR m.mandate_end >= se.date)), "
+                "(SELECT count(*) FROM deliberations_attendance t WHERE t.session_id = se.id "
+                "AND t.status = 'present'), "
+                "(SELECT count(*) FROM deliberations_attendance t WHERE t.session_id = se.id "
+                "AND t.status = 'represente'), "
+                "(SELECT count(*) FROM deliberations_deliberation d WHERE d.session_id = se.id) "
+                "FROM deliberations_session se "
                 "JOIN deliberations_body b ON b.id = se.body_id WHERE b.authority_id = %s "
                 "ORDER BY se.date DESC, b.name LIMIT 25",
                 "SELECT count(*) FROM deliberations_session se JOIN deliberations_body b "
