@@ -2,11 +2,16 @@
 
 One band per association, one bar per year inside it (a colour per year), the value written at
 the end of each bar. No JavaScript and no external library: the page's table is the text
-alternative and the SVG carries a title and a description.
+alternative and the SVG carries a title and a description. The bars (up to 25 × 10 a page) are
+filled from one format string rather than by the template engine, their markup unchanged.
 """
 
 from dataclasses import dataclass, field
 from decimal import Decimal
+
+from django.utils.formats import localize
+from django.utils.html import conditional_escape
+from django.utils.safestring import mark_safe
 
 from associations.indicators.checks import format_value
 
@@ -37,12 +42,49 @@ class Bar:
     is_draft: bool
 
 
+# One bar of _chart.html, filled in Python: 250 bars × 14 template lookups cost more than the
+# queries of the comparison page. Values are written as the template's {% localize off %} would.
+BAR_SVG = (
+    '\n    <rect class="indicator-bar{draft_class}" data-year="{year}" x="{x}" y="{y}" '
+    'width="{width}" height="{height}" fill="{color}"{draft_style}><title>{label}, {year} : '
+    '{value_text}</title></rect>\n    <text class="chart-value" x="{text_x}" y="{text_y}">'
+    "{value_text}</text>\n    "
+)
+BAR_FIELDS = ["year", "x", "y", "width", "height", "color", "value_text", "text_x", "text_y"]
+
+
+def _svg_text(value):
+    if type(value) is int:  # years and whole pixel positions: what localize() would return
+        return str(value)
+    return conditional_escape(localize(value, use_l10n=False))
+
+
 @dataclass
 class Band:
     label: str
     full_label: str
     y: float
     bars: list = field(default_factory=list)
+
+    @property
+    def bars_svg(self):
+        """The band's bars as SVG, the markup the template drew bar by bar."""
+        return mark_safe(
+            "".join(
+                BAR_SVG.format(
+                    draft_class=" is-draft" if bar.is_draft else "",
+                    draft_style=(
+                        f' fill-opacity=".35" stroke="{_svg_text(bar.color)}" '
+                        'stroke-dasharray="3 2"'
+                        if bar.is_draft
+                        else ""
+                    ),
+                    label=_svg_text(self.full_label),
+                    **{name: _svg_text(getattr(bar, name)) for name in BAR_FIELDS},
+                )
+                for bar in self.bars
+            )
+        )
 
 
 @dataclass

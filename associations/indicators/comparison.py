@@ -13,6 +13,7 @@ from django.db.models import Exists, OuterRef
 
 from associations.indicators.models import Indicator, IndicatorReport, IndicatorSet, IndicatorValue
 from associations.models import Association, StructureType
+from grants.access import scope
 
 MEASURES = [("total", "Total"), ("women", "Femmes"), ("men", "Hommes")]
 STATUSES = [("", "Brouillons compris (signalés)"), ("soumis", "Rapports soumis seulement")]
@@ -79,14 +80,13 @@ def _matching_sets(user, *, structure_type, year_from, year_to, **_):
     return sets
 
 
-def _matching_values(user, indicator, *, submitted_only, **filters):
-    sets = _matching_sets(user, **filters)
-    values = IndicatorValue.objects.filter(
-        indicator__code=indicator.code,
-        indicator__unit=indicator.unit,
-        indicator__indicator_set__in=sets,
-        report__in=IndicatorReport.objects.visible_to(user),
+def _filled_values(user, indicator, *, submitted_only, **filters):
+    """The values of the indicator (its code and unit across the matching sets) that hold
+    something, whoever reported them: callers scope the reports through the association."""
+    indicators = Indicator.objects.filter(
+        code=indicator.code, unit=indicator.unit, indicator_set__in=_matching_sets(user, **filters)
     )
+    values = IndicatorValue.objects.filter(indicator__in=indicators)
     if submitted_only:
         values = values.filter(report__status=IndicatorReport.Status.SUBMITTED)
     return values.filter(total__isnull=False) if indicator.is_numeric else values.exclude(text="")
@@ -94,21 +94,29 @@ def _matching_values(user, indicator, *, submitted_only, **filters):
 
 def comparison(user, indicator, *, page_number, per_page=25, **filters):
     """(years, page of associations, rows) for one indicator. `filters`: structure_type,
-    year_from, year_to, submitted_only."""
+    year_from, year_to, submitted_only.
+
+    The associations are those the user may see with a filled value of the indicator; a report
+    is visible exactly when its association is, so the association's scope is the report's."""
     from django.core.paginator import Paginator
 
-    values = _matching_values(user, indicator, **filters)
-    associations = Association.objects.filter(
-        pk__in=values.values("report__association_id")
-    ).order_by("name", "pk")
+    values = _filled_values(user, indicator, **filters)
+    associations = (
+        Association.objects.visible_to(user)
+        .filter(pk__in=values.values("report__association_id"))
+        .order_by("name", "pk")
+    )
     page = Paginator(associations, per_page).get_page(page_number)
     # The years from the sets (a handful of rows), each kept if it holds a matching value: an
     # EXISTS per set stops at its first value instead of reading them all.
-    in_set = values.filter(indicator__indicator_set=OuterRef("pk"))
+    visible = scope(values, user, authority="report__association__authority",
+                    association="report__association")  # fmt: skip
+    in_set = visible.filter(indicator__indicator_set=OuterRef("pk"))
     years = sorted(
         set(_matching_sets(user, **filters).filter(Exists(in_set)).values_list("year", flat=True))
     )
     rows = {association.pk: Row(association, {}) for association in page.object_list}
+    # The page's associations are visible, hence their reports.
     page_values = values.filter(report__association_id__in=list(rows)).values_list(
         "report__association_id",
         "report__indicator_set__year",

@@ -348,6 +348,15 @@ class IndicatorValue(models.Model):
         verbose_name = "valeur d'indicateur"
         verbose_name_plural = "valeurs d'indicateurs"
         ordering = ["report", "indicator__position", "indicator__pk"]
+        indexes = [
+            # The comparison page: an indicator's filled numeric values and their reports, read
+            # from the index alone (associations.indicators.comparison).
+            models.Index(
+                fields=["indicator", "report"],
+                condition=Q(total__isnull=False),
+                name="indicator_value_filled_total",
+            )
+        ]
         constraints = [
             models.UniqueConstraint(
                 fields=["report", "indicator"], name="indicator_value_unique_per_report"
