@@ -494,19 +494,17 @@ def pages(authority_id):
             "budget lines",
             u("budget_line_list"),
             "financier",
+            # The committed, ordered and paid sums stored on each line (grants.finance.sums).
             sql_floor(
                 "SELECT l.id, l.year, l.service_codes, l.nature, l.label, l.voted_credits, "
-                "(SELECT sum(m.amount) FROM grants_commitment m WHERE m.budget_line_id = l.id) "
-                "FROM grants_budgetline l WHERE l.authority_id = %s "
+                "l.committed_amount, l.ordered_amount, l.paid_amount, "
+                "l.voted_credits - l.committed_amount FROM grants_budgetline l "
+                "WHERE l.authority_id = %s "
                 "ORDER BY l.year DESC, l.service_codes, l.nature LIMIT 25",
-                "SELECT count(*), sum(voted_credits), (SELECT sum(m.amount) FROM "
-                "grants_commitment m JOIN grants_budgetline l ON l.id = m.budget_line_id "
-                "WHERE l.authority_id = %s), (SELECT sum(p.amount) FROM grants_payment p "
-                "JOIN grants_commitment m ON m.id = p.commitment_id JOIN grants_budgetline l "
-                "ON l.id = m.budget_line_id WHERE l.authority_id = %s AND p.status = 'paye') "
+                "SELECT count(*), sum(voted_credits), sum(committed_amount), "
+                "sum(ordered_amount), sum(paid_amount), sum(voted_credits - committed_amount) "
                 "FROM grants_budgetline WHERE authority_id = %s",
                 (a,),
-                (a, a, a),
             ),
         ),
         Page(

@@ -35,7 +35,7 @@ from associations.models import (
 )
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
-from grants.finance.sums import refresh_grants
+from grants.finance.sums import refresh_budget_lines, refresh_grants
 from grants.models import BudgetLine, Clawback, Commitment, Grant, Payment, User
 from grants.requests import scale as request_scale
 
@@ -154,8 +154,9 @@ def generate(size, out):
     refuses to run twice."""
     with transaction.atomic():
         total = _generate(SIZES[size], out)
-        # bulk_create skips the models' save(): the grants' stored sums, in one UPDATE.
+        # bulk_create skips the models' save(): the stored sums, in one UPDATE each.
         refresh_grants(Grant.objects.all())
+        refresh_budget_lines(BudgetLine.objects.all())
 
     # VACUUM cannot run inside a transaction (a test's): ANALYZE alone there.
     vacuum = connection.vendor == "postgresql" and not connection.in_atomic_block

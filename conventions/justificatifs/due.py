@@ -264,19 +264,25 @@ def _previous_grants(association, user, before_year):
     queryset = queryset.filter(association=association)
     if before_year:
         queryset = queryset.filter(year__lt=before_year)
-    # A convention of the application covers the grant when it carries it, or when the
-    # authority drew one up for the association and year (the import could not link them).
-    covered = Convention.objects.filter(
-        Q(grants=OuterRef("pk"))
-        | Q(
-            authority=OuterRef("authority"),
-            association=OuterRef("association"),
-            year=OuterRef("year"),
-        )
-    )
     return queryset.select_related("deliberation", "imported_record").annotate(
-        any_convention=Exists(covered)
+        any_convention=covered_by_a_convention()
     )
+
+
+def covered_by_a_convention():
+    """A convention of the application covers the grant when it carries it, or when the
+    authority drew one up for the association and year (the import could not link them).
+
+    Two EXISTS, each read through an index (the convention-grant pairs by grant, the
+    association's conventions). One EXISTS over conventions LEFT JOIN their grants with the OR
+    inside walked every convention for every grant (70 ms a grant at "large")."""
+    carried = Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))
+    same_year = Convention.objects.filter(
+        authority_id=OuterRef("authority_id"),
+        association_id=OuterRef("association_id"),
+        year=OuterRef("year"),
+    )
+    return Q(Exists(carried)) | Q(Exists(same_year))
 
 
 def previous_grants(association, *, user=None, before_year=None, limit=PREVIOUS_GRANTS_SHOWN):

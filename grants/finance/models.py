@@ -1,8 +1,9 @@
 """Money in motion: the authority's budget lines, commitments (engagements), payments
 (versements) and clawbacks (reversements). Imported at the end of grants/models.py.
 
-Amounts consumed on a budget line are never stored: they are derived with correlated
-subqueries (`BudgetLine.objects.with_consumption()`), so they cannot drift from the rows.
+The amounts consumed on a budget line (committed, ordered, paid) are stored on the line and
+never typed: grants.finance.sums recomputes them from the commitments and payments whenever
+those change (`BudgetLine.objects.with_consumption()` reads them).
 """
 
 import datetime
@@ -12,14 +13,20 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import DecimalField, F, Max, OuterRef, Q, Subquery, Sum, Value
+from django.db.models import DecimalField, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from grants import rules
 from grants.access import scope
-from grants.finance.sums import refresh_grant_ids, refresh_grants_of_commitments
+from grants.finance.sums import (
+    LINE_STORED,
+    refresh_budget_line_ids,
+    refresh_budget_lines_of_commitments,
+    refresh_grant_ids,
+    refresh_grants_of_commitments,
+)
 
 ZERO = Decimal("0.00")
 MONEY = DecimalField(max_digits=14, decimal_places=2)
@@ -59,37 +66,26 @@ class BudgetLineQuerySet(models.QuerySet):
         return scope(self, user, authority="authority", association=None)
 
     def with_consumption(self):
-        """Committed, ordered (mandaté), paid and available amounts, one subquery each."""
-        committed = sum_subquery(Commitment.objects.filter(budget_line=OuterRef("pk")))
-        payments = Payment.objects.filter(commitment__budget_line=OuterRef("pk"))
-        ordered = sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES))
-        paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
+        """Committed, ordered (mandaté), paid and available amounts: the sums stored on each
+        line (grants.finance.sums), available = voted − committed."""
         return self.annotate(
-            committed=committed,
-            ordered=ordered,
-            paid=paid,
-            available=models.ExpressionWrapper(F("voted_credits") - committed, output_field=MONEY),
+            committed=F("committed_amount"),
+            ordered=F("ordered_amount"),
+            paid=F("paid_amount"),
+            available=models.ExpressionWrapper(
+                F("voted_credits") - F("committed_amount"), output_field=MONEY
+            ),
         )
 
     def consumption_totals(self):
-        """The totals row of these lines in one query: the sums over the commitments and
-        payments of the lines are uncorrelated subqueries, evaluated once (not per line)."""
-        pks = self.values("pk")
-        committed = sum_subquery(Commitment.objects.filter(budget_line__in=pks))
-        payments = Payment.objects.filter(commitment__budget_line__in=pks)
-        paid = sum_subquery(payments.filter(status=Payment.Status.PAID))
-        # Ordered = paid + ordered not paid yet: the paid payments are read once, and the few
-        # others through the (status, commitment, amount) index (60 -> 6 ms at "large").
-        not_paid = [s for s in Payment.ORDERED_STATUSES if s != Payment.Status.PAID]
-        ordered_not_paid = sum_subquery(payments.filter(status__in=not_paid))
-        totals = BudgetLine.objects.filter(pk__in=pks).aggregate(
+        """The totals row of these lines in one query over the lines' stored sums (None for
+        every total when there is no line)."""
+        totals = BudgetLine.objects.filter(pk__in=self.values("pk")).aggregate(
             total_voted=Sum("voted_credits"),
-            total_committed=Max(committed),
-            ordered_not_paid=Max(ordered_not_paid),
-            total_paid=Max(paid),
+            total_committed=Sum("committed_amount"),
+            total_ordered=Sum("ordered_amount"),
+            total_paid=Sum("paid_amount"),
         )
-        not_paid, paid = totals.pop("ordered_not_paid"), totals["total_paid"]
-        totals["total_ordered"] = None if paid is None else not_paid + paid
         voted, committed = totals["total_voted"], totals["total_committed"]
         totals["total_available"] = None if voted is None else voted - committed
         return totals
@@ -140,8 +136,22 @@ class BudgetLine(models.Model):
     voted_credits = models.DecimalField("crédits votés", max_digits=14, decimal_places=2)
     created_at = models.DateTimeField("créée le", auto_now_add=True)
     updated_at = models.DateTimeField("modifiée le", auto_now=True)
+    # Stored so that the lines' list and its totals row read the lines alone, whatever the
+    # number of commitments and payments (PERFORMANCE.md). Never typed:
+    # grants.finance.sums.refresh_budget_lines rewrites them when a commitment, or an ordered or
+    # paid payment, changes; save() never writes them (an instance loaded before a commitment
+    # would put back the sums it read).
+    committed_amount = models.DecimalField(
+        "montant engagé", max_digits=14, decimal_places=2, default=ZERO, editable=False
+    )
+    ordered_amount = models.DecimalField(
+        "montant mandaté", max_digits=14, decimal_places=2, default=ZERO, editable=False
+    )
+    paid_amount = models.DecimalField(
+        "montant payé", max_digits=14, decimal_places=2, default=ZERO, editable=False
+    )
 
-    history = HistoricalRecords(excluded_fields=["updated_at"])
+    history = HistoricalRecords(excluded_fields=["updated_at", *LINE_STORED])
     objects = BudgetLineQuerySet.as_manager()
 
     class Meta:
@@ -152,6 +162,10 @@ class BudgetLine(models.Model):
         constraints = [
             models.CheckConstraint(
                 condition=Q(voted_credits__gte=0), name="budget_line_credits_not_negative"
+            ),
+            models.CheckConstraint(
+                condition=Q(committed_amount__gte=0, ordered_amount__gte=0, paid_amount__gte=0),
+                name="budget_line_stored_sums_not_negative",
             ),
             models.UniqueConstraint(
                 fields=["authority", "year", "budget", "section", "service_codes", "nature"],
@@ -164,6 +178,16 @@ class BudgetLine(models.Model):
 
     def __str__(self):
         return f"{self.year} — {self.imputation} — {self.label}"
+
+    def save(self, *args, **kwargs):
+        # An update writes every field but the stored sums (see above).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in LINE_STORED
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("budget_line_detail", args=[self.pk])
@@ -240,12 +264,22 @@ class Commitment(models.Model):
     def save(self, *args, **kwargs):
         super().save(*args, **kwargs)
         refresh_grant_ids([self.grant_id])  # the grant's stored committed amount
+        # The stored sums of its line, and of the line it was on when loaded.
+        refresh_budget_line_ids([self.budget_line_id, getattr(self, "_loaded_line_id", None)])
+        self._loaded_line_id = self.budget_line_id
 
     def delete(self, *args, **kwargs):
-        grant_id = self.grant_id
+        grant_id, line_id = self.grant_id, self.budget_line_id
         result = super().delete(*args, **kwargs)
         refresh_grant_ids([grant_id])
+        refresh_budget_line_ids([line_id])
         return result
+
+    @classmethod
+    def from_db(cls, db, field_names, values, *args, **kwargs):
+        commitment = super().from_db(db, field_names, values, *args, **kwargs)
+        commitment._loaded_line_id = commitment.__dict__.get("budget_line_id")
+        return commitment
 
 
 # --------------------------------------------------------------------------------------------
@@ -572,21 +606,35 @@ class Payment(models.Model):
         paid_on.discard(None)
         if paid_on:
             refresh_grants_of_commitments(paid_on)
-        self._paid_on_commitment = self.commitment_id if self.status == self.Status.PAID else None
+        # The line's stored ordered and paid amounts, when it is ordered (or paid) or was.
+        ordered_on = {self.commitment_id} if self.status in self.ORDERED_STATUSES else set()
+        ordered_on.add(getattr(self, "_ordered_on_commitment", None))
+        refresh_budget_lines_of_commitments(ordered_on)
+        self._paid_on_commitment, self._ordered_on_commitment = self._counted_on()
 
     def delete(self, *args, **kwargs):
-        commitment_id = self.commitment_id if self.status == self.Status.PAID else None
+        paid_on, ordered_on = self._counted_on()
         result = super().delete(*args, **kwargs)
-        if commitment_id:
-            refresh_grants_of_commitments([commitment_id])
+        if paid_on:
+            refresh_grants_of_commitments([paid_on])
+        refresh_budget_lines_of_commitments([ordered_on])
         return result
+
+    def _counted_on(self):
+        """The commitment whose paid sum, then whose ordered sum, this payment counts in."""
+        return (
+            self.commitment_id if self.status == self.Status.PAID else None,
+            self.commitment_id if self.status in self.ORDERED_STATUSES else None,
+        )
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
         payment = super().from_db(db, field_names, values, *args, **kwargs)
         loaded = payment.__dict__
-        paid = loaded.get("status") == cls.Status.PAID
-        payment._paid_on_commitment = loaded.get("commitment_id") if paid else None
+        commitment_id, status = loaded.get("commitment_id"), loaded.get("status")
+        payment._paid_on_commitment = commitment_id if status == cls.Status.PAID else None
+        ordered = status in cls.ORDERED_STATUSES
+        payment._ordered_on_commitment = commitment_id if ordered else None
         return payment
 
     @property

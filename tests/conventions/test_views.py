@@ -196,3 +196,45 @@ def test_signed_scan_gets_the_same_content_checks_as_the_justificatifs(client, c
     assert "en réalité une image PNG" in client.post(url, {"file": png}).text
     convention.refresh_from_db()
     assert not convention.signed_file
+
+
+def test_the_edit_form_flags_the_previous_grants_a_convention_covers_as_before(client):
+    """The form's previous grants and their "covered by a convention" flag: two EXISTS (one
+    read the conventions table whole for each grant at "large"), the same flags as the single
+    EXISTS over the conventions and their grants with the OR inside."""
+    from django.db.models import Exists, OuterRef, Q
+
+    from conventions.justificatifs.due import _previous_grants
+    from tests.factories import AuthorityFactory
+
+    draft = ConventionFactory(year=2026)
+    association, authority = draft.association, draft.authority
+    grant = {y: GrantFactory(association=association, year=y) for y in range(2020, 2026)}
+    ConventionFactory(association=association, year=2025, grants=[grant[2025]])  # carries it
+    ConventionFactory(association=association, year=2024, grants=[])  # same year, not linked
+    multiyear = ConventionFactory(association=association, year=2021, grants=[grant[2021]])
+    multiyear.grants.add(grant[2022])  # carried by a convention of another year
+    other = AssociationFactory(authority=authority)
+    ConventionFactory(association=other, year=2023, grants=[])  # another association's year
+    stranger = AuthorityFactory()
+    ConventionFactory(association=association, authority=stranger, year=2020, grants=[])
+
+    client.force_login(UserFactory(role=Role.INSTRUCTOR, authority=authority))
+    response = client.get(reverse("convention_edit", args=[draft.pk]))
+    assert response.status_code == 200
+    shown = [(row.grant, row.has_convention) for row in response.context["history"]]
+    covered = {2025, 2024, 2022, 2021}
+    assert shown == [(grant[y], y in covered) for y in range(2025, 2019, -1)]
+
+    before = Convention.objects.filter(
+        Q(grants=OuterRef("pk"))
+        | Q(
+            authority=OuterRef("authority"),
+            association=OuterRef("association"),
+            year=OuterRef("year"),
+        )
+    )
+    rows = _previous_grants(association, None, 2026).annotate(before=Exists(before))
+    assert [(g.pk, g.any_convention) for g in rows.order_by("-year")] == [
+        (g.pk, g.before) for g in rows.order_by("-year")
+    ]

@@ -110,12 +110,15 @@ def test_generate_scale_tiny_then_every_benchmarked_page_answers_with_its_floor(
         Status.INSTRUCTED,
     }
     assert current.is_open()
-    # The grants' stored sums (bulk_create skips save()) match their commitments and payments.
-    from grants.finance.sums import stale_grants
-    from grants.models import Grant
+    # The grants' and budget lines' stored sums (bulk_create skips save()) match their
+    # commitments and payments.
+    from grants.finance.sums import stale_budget_lines, stale_grants
+    from grants.models import BudgetLine, Grant
 
     assert Grant.objects.filter(paid_amount__gt=0).exists()
     assert not stale_grants(Grant.objects.all()).exists()
+    assert BudgetLine.objects.filter(paid_amount__gt=0).exists()
+    assert not stale_budget_lines(BudgetLine.objects.all()).exists()
 
     monkeypatch.setattr(bench, "RUNS", 1)
     results = {page.label: page.result for page in bench.run(StringIO())}

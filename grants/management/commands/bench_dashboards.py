@@ -21,7 +21,7 @@ from django.utils import timezone
 from associations.models import Association, StructureType, ThematicDomain
 from conventions.models import Convention, ConventionTemplate, Justificatif
 from deliberations.models import Body, Deliberation, Session
-from grants.finance.sums import refresh_grants
+from grants.finance.sums import refresh_budget_lines, refresh_grants
 from grants.models import Authority, BudgetLine, Commitment, Grant, Payment, Role, User
 
 BATCH = 5_000
@@ -276,7 +276,9 @@ class Command(BaseCommand):
                     )
                     for convention in conventions
                 )
-        refresh_grants(Grant.objects.filter(authority=authority))  # bulk_create skips save()
+        # bulk_create skips the models' save(): the stored sums, in one UPDATE each.
+        refresh_grants(Grant.objects.filter(authority=authority))
+        refresh_budget_lines(BudgetLine.objects.filter(authority=authority))
         return authority, users[Role.VIEWER]
 
     def payment(self, convention, commitment, users, now, kind, amount, paid):

@@ -20,7 +20,7 @@ from django.utils import timezone
 from associations.models import Association
 from conventions.models import Convention, ConventionTemplate
 from grants.finance import exports
-from grants.finance.sums import refresh_grants
+from grants.finance.sums import refresh_budget_lines, refresh_grants
 from grants.models import Authority, BudgetLine, Commitment, Grant, Payment, Role, User
 
 BATCH = 5_000
@@ -131,7 +131,9 @@ class Command(BaseCommand):
                         payments.append(self.payment(convention, kind, users, commitment))
             Payment.objects.bulk_create(payments)
             created += len(payments)
-        refresh_grants(Grant.objects.filter(authority=authority))  # bulk_create skips save()
+        # bulk_create skips the models' save(): the stored sums, in one UPDATE each.
+        refresh_grants(Grant.objects.filter(authority=authority))
+        refresh_budget_lines(BudgetLine.objects.filter(authority=authority))
         return authority
 
     def payment(self, convention, kind, users, commitment):

@@ -96,3 +96,72 @@ def test_an_advance_and_a_balance_requested_at_once_never_exceed_the_amount_due(
         # The advance went first; the balance is what remains.
         assert (advance, balance) == (Decimal("52800.00"), Decimal("13200.00"))
     assert total == Decimal("66000.00")
+
+
+def test_two_payments_ordered_at_once_on_one_line_both_count_in_its_stored_sums(monkeypatch):
+    """Two mandats on two commitments of one budget line, at once: each refresh of the line's
+    stored ordered sum waits for the other's transaction (the line is locked first), so neither
+    writes a sum that misses the other's payment."""
+    from django.utils import timezone
+
+    from grants.finance import models as finance_models
+    from grants.finance.sums import stale_budget_lines
+    from grants.models import BudgetLine
+    from tests.grants.finance.factories import (
+        BudgetLineFactory,
+        CommitmentFactory,
+        finance_of,
+        instructor_of,
+    )
+
+    first = convention_with("66000.00")
+    second = convention_with("40000.00", authority=first.authority, year=first.year)
+    line = BudgetLineFactory(authority=first.authority, year=first.year)
+    instructor, finance = instructor_of(first.authority), finance_of(first.authority)
+    payments = []
+    for convention, amount in ((first, "52800.00"), (second, "32000.00")):
+        CommitmentFactory(grant=convention.grants.get(), budget_line=line)
+        payment = services.payment_request(
+            convention=convention,
+            user=manager_of(convention),
+            kind=Payment.Kind.ADVANCE,
+            amount=Decimal(amount),
+            signer_name="Fabien ALLI",
+            certified=True,
+        )
+        payments.append(services.payment_certify(payment, instructor))
+
+    # Widen the race window: each order waits after refreshing the line, before committing.
+    refresh = finance_models.refresh_budget_lines_of_commitments
+
+    def slow_refresh(*args, **kwargs):
+        refresh(*args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(finance_models, "refresh_budget_lines_of_commitments", slow_refresh)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def order(number, payment):
+        try:
+            barrier.wait()
+            services.payment_order(payment, finance, number=number, date=timezone.localdate())
+            outcomes[number] = "ok"
+        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+            outcomes[number] = error
+        finally:
+            connection.close()
+
+    threads = [
+        threading.Thread(target=order, args=(f"M-{i}", payment))
+        for i, payment in enumerate(payments)
+    ]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == {"M-0": "ok", "M-1": "ok"}
+    line.refresh_from_db()
+    assert line.ordered_amount == Decimal("84800.00")
+    assert not stale_budget_lines(BudgetLine.objects.all()).exists()

@@ -4,10 +4,12 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.db.models import OuterRef
 from django.utils import timezone
 
 from conventions.models import Convention
-from grants.models import BudgetLine, Payment
+from grants.finance.models import sum_subquery
+from grants.models import BudgetLine, Commitment, Payment
 from tests.factories import GrantFactory, ManagerFactory
 from tests.grants.finance.factories import (
     BudgetLineFactory,
@@ -22,7 +24,21 @@ D = Decimal
 pytestmark = pytest.mark.django_db
 
 
-def test_the_totals_row_counts_ordered_as_paid_plus_ordered_not_paid():
+def plain_consumption(lines):
+    """Per line, the committed, ordered and paid sums over its commitments and payments (the
+    correlated subqueries the stored sums replace)."""
+    payments = Payment.objects.filter(commitment__budget_line=OuterRef("pk"))
+    return {
+        row.pk: (row.plain_committed, row.plain_ordered, row.plain_paid)
+        for row in lines.annotate(
+            plain_committed=sum_subquery(Commitment.objects.filter(budget_line=OuterRef("pk"))),
+            plain_ordered=sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES)),
+            plain_paid=sum_subquery(payments.filter(status=Payment.Status.PAID)),
+        )
+    }
+
+
+def test_the_lines_stored_sums_and_totals_row_equal_the_plain_sums_over_the_rows():
     line = BudgetLineFactory(year=2024, voted_credits=D("500000.00"))
     other = BudgetLineFactory(authority=line.authority, year=2024, voted_credits=D("1000.00"))
     grant = GrantFactory(authority=line.authority, year=2024, amount=D("62500.00"))
@@ -52,7 +68,12 @@ def test_the_totals_row_counts_ordered_as_paid_plus_ordered_not_paid():
         order_date=datetime.date(2024, 9, 1),
         ordered_by=user,
     )
-    totals = BudgetLine.objects.filter(pk__in=[line.pk, other.pk]).consumption_totals()
+    lines = BudgetLine.objects.filter(pk__in=[line.pk, other.pk])
+    rows = {row.pk: (row.committed, row.ordered, row.paid) for row in lines.with_consumption()}
+    assert rows == plain_consumption(lines)
+    assert rows[line.pk] == (D("62500.00"), D("62400.00"), D("50000.00"))
+    assert rows[other.pk] == (D("0.00"), D("0.00"), D("0.00"))
+    totals = lines.consumption_totals()
     assert totals == {
         "total_voted": D("501000.00"),
         "total_committed": D("62500.00"),
