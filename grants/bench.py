@@ -306,6 +306,13 @@ def _request_pages(a, ids):
 
 
 def pages(authority_id):
+    # The beneficiaries of a deliberation, in the grants' order (SQLite before 3.44 has no
+    # ORDER BY inside an aggregate: there the order is the engine's).
+    short_name = "COALESCE(NULLIF(s.acronym, ''), s.name)"
+    if connection.vendor == "postgresql":
+        names_agg = f"string_agg({short_name}, ', ' ORDER BY g.year DESC, s.name, g.id)"
+    else:
+        names_agg = f"group_concat({short_name}, ', ')"
 
     a = authority_id
     ids = _ids(a)
@@ -355,8 +362,7 @@ def pages(authority_id):
                 # total and status.
                 "SELECT d.id, d.number, d.title, d.thematic, d.status, d.decided_on, "
                 "d.session_date, d.body_name, se.date, b.name, "
-                "(SELECT string_agg(COALESCE(NULLIF(s.acronym, ''), s.name), ', ' "
-                "ORDER BY g.year DESC, s.name, g.id) FROM grants_grant g "
+                f"(SELECT {names_agg} FROM grants_grant g "
                 "JOIN associations_association s ON s.id = g.association_id "
                 "WHERE g.deliberation_id = d.id), "
                 "(SELECT sum(g.amount) FROM grants_grant g WHERE g.deliberation_id = d.id) "
