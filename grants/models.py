@@ -9,6 +9,7 @@ from simple_history.models import HistoricalRecords
 
 from grants import rules
 from grants.access import scope
+from grants.finance.sums import STORED as STORED_GRANT_SUMS
 from grants.validators import validate_number_pattern, validate_siren, validate_siret
 
 
@@ -204,6 +205,10 @@ class GrantNature(models.TextChoices):
     INVESTMENT = "investissement", "Investissement"
 
 
+# Kept by grants.finance.sums, never written by Grant.save() on an update.
+GRANT_STORED = STORED_GRANT_SUMS
+
+
 class GrantQuerySet(models.QuerySet):
     def visible_to(self, user):
         return scope(self, user, authority="authority", association="association")
@@ -300,6 +305,17 @@ class Grant(models.Model):
 
     def __str__(self):
         return f"{self.association} — {self.year} — {self.amount} €"
+
+    def save(self, *args, **kwargs):
+        # An update writes every field but the stored sums: a grant loaded before a commitment
+        # or a payment would otherwise write its stale sums back (grants.finance.sums).
+        if not self._state.adding and kwargs.get("update_fields") is None:
+            kwargs["update_fields"] = [
+                field.name
+                for field in self._meta.concrete_fields
+                if not field.primary_key and field.name not in GRANT_STORED
+            ]
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("association_detail", args=[self.association_id])

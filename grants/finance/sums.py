@@ -51,8 +51,17 @@ def _computed():
 
 
 def refresh_grants(grants):
-    """Recompute the stored sums of `grants` (a queryset of Grant) in one UPDATE."""
-    return grants.update(**_computed())
+    """Recompute the stored sums of `grants` (a queryset of Grant) in one UPDATE, the grants
+    locked first (in the order of their ids), as the lines are below: the sums then see every
+    commitment and payment committed before, those of a concurrent request included."""
+    from grants.models import Grant
+
+    with transaction.atomic():
+        locked = grants.order_by("pk").select_for_update().values_list("pk", flat=True)
+        if not list(locked):
+            return 0
+        rows = Grant.objects.filter(pk__in=grants.order_by().values("pk"))
+        return rows.update(**_computed())
 
 
 def refresh_grant_ids(grant_ids):

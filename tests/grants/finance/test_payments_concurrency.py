@@ -165,3 +165,71 @@ def test_two_payments_ordered_at_once_on_one_line_both_count_in_its_stored_sums(
     line.refresh_from_db()
     assert line.ordered_amount == Decimal("84800.00")
     assert not stale_budget_lines(BudgetLine.objects.all()).exists()
+
+
+def test_an_advance_and_a_balance_paid_at_once_both_count_in_the_grants_paid_sum(monkeypatch):
+    """The advance and the balance of one grant recorded as paid at once: each refresh of the
+    grant's stored paid amount waits for the other's transaction (the grant is locked first)."""
+    from django.utils import timezone
+
+    from grants.finance import models as finance_models
+    from grants.finance.sums import stale_grants
+    from grants.models import Grant
+    from tests.grants.finance.factories import CommitmentFactory, finance_of, instructor_of
+
+    convention = convention_with("66000.00")
+    attach_forecast(convention, "953530.00")
+    accept_required_justificatifs(convention)
+    grant = convention.grants.get()
+    CommitmentFactory(grant=grant, amount=Decimal("66000.00"))
+    manager = manager_of(convention)
+    instructor, finance = instructor_of(convention.authority), finance_of(convention.authority)
+    today = timezone.localdate()
+    payments = []
+    for index, (kind, kwargs) in enumerate(
+        (
+            (Payment.Kind.ADVANCE, {"amount": Decimal("52800.00")}),
+            (Payment.Kind.BALANCE, {"realised_expenses": Decimal("953530.00")}),
+        )
+    ):
+        payment = services.payment_request(
+            convention=convention,
+            user=manager,
+            kind=kind,
+            signer_name="Fabien ALLI",
+            certified=True,
+            **kwargs,
+        )
+        services.payment_certify(payment, instructor)
+        payments.append(services.payment_order(payment, finance, number=f"M-{index}", date=today))
+
+    refresh = finance_models.refresh_grants_of_commitments
+
+    def slow_refresh(*args, **kwargs):
+        refresh(*args, **kwargs)
+        time.sleep(0.3)
+
+    monkeypatch.setattr(finance_models, "refresh_grants_of_commitments", slow_refresh)
+    barrier = threading.Barrier(2)
+    outcomes = {}
+
+    def pay(payment):
+        try:
+            barrier.wait()
+            services.payment_record_paid(payment, finance, date=today)
+            outcomes[payment.kind] = "ok"
+        except Exception as error:  # noqa: BLE001 - recorded and asserted below
+            outcomes[payment.kind] = error
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=pay, args=(payment,)) for payment in payments]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+
+    assert outcomes == {Payment.Kind.ADVANCE: "ok", Payment.Kind.BALANCE: "ok"}
+    grant.refresh_from_db()
+    assert grant.paid_amount == Decimal("66000.00")
+    assert not stale_grants(Grant.objects.all()).exists()

@@ -131,3 +131,13 @@ def test_the_command_checks_then_repairs_the_stored_sums():
     call_command("refresh_grant_sums", stdout=out)
     assert "1 était à corriger" in out.getvalue()
     assert stored(grant)[0] == D("5000.00")
+
+
+def test_saving_a_grant_loaded_before_a_commitment_keeps_the_stored_sums():
+    grant = GrantFactory(amount=D("8000.00"), year=2024)
+    loaded = Grant.objects.get(pk=grant.pk)  # committed_amount 0 in memory
+    CommitmentFactory(grant=grant, amount=D("8000.00"))
+    loaded.object = "Objet corrigé"
+    loaded.save()
+    assert stored(grant)[0] == D("8000.00")
+    assert Grant.objects.get(pk=grant.pk).object == "Objet corrigé"
