@@ -16,6 +16,7 @@ from deliberations.models import Deliberation
 from grants import rules
 from grants.finance.filters import PaymentFilter
 from grants.models import AccountSignup, AssociationAccessRequest, Commitment, Grant, Payment
+from grants.queries import counts
 from grants.templatetags.fr import euros0
 
 ZERO = Decimal("0.00")
@@ -119,7 +120,9 @@ def staff_todo(user):
     # Each role sees its own work only (a platform admin sees the instructors' and finance's).
     if user.is_platform_admin:
         lines = [(label, qs, url, True) for label, qs, url, _ in lines]
-    counted = [(forms, qs.count(), url) for forms, qs, url, mine in lines if mine]
+    mine = [(forms, qs, url) for forms, qs, url, shown in lines if shown]
+    numbers = counts([qs for _, qs, _ in mine])
+    counted = [(forms, n, url) for (forms, _, url), n in zip(mine, numbers, strict=True)]
     return [(forms[count > 1], count, url) for forms, count, url in counted if count]
 
 
