@@ -137,18 +137,19 @@ ADOPTED = [
 def grant_totals(user, years=5):
     """Per year (the latest five with grants): proposed (deliberation not adopted yet, or
     none), voted (adopted), committed and paid (by the grant's year, as on the dashboards).
-    Two queries over the grants alone, whatever the number of commitments and payments: the
+    One query over the grants alone, whatever the number of commitments and payments: the
     committed and paid amounts are stored on each grant (grants.finance.sums)."""
     grants = Grant.objects.visible_to(user)
-    latest = list(grants.order_by("-year").values_list("year", flat=True).distinct()[:years])
-    if not latest:
-        return []
+    # The latest years as a subquery, not a list of values: PostgreSQL then reads the years'
+    # grants through the (authority, year) covering index, alone, instead of a parallel scan of
+    # the table that costs three times the CPU under load.
+    latest = grants.order_by("-year").values("year").distinct()[:years]
     voted = Q(deliberation__status__in=ADOPTED)
     return list(
         grants.filter(year__in=latest)
         .values("year")
         .annotate(
-            count=Count("id"),
+            count=Count("*"),  # not the id: the covering index does not hold it
             proposed=Coalesce(Sum("amount", filter=~voted), ZERO),
             voted=Coalesce(Sum("amount", filter=voted), ZERO),
             committed=Coalesce(Sum("committed_amount"), ZERO),
