@@ -10,6 +10,7 @@ from simple_history.models import HistoricalRecords
 from grants import rules
 from grants.access import scope
 from grants.finance.sums import STORED as STORED_GRANT_SUMS
+from grants.finance.sums import without_stored
 from grants.validators import validate_number_pattern, validate_siren, validate_siret
 
 
@@ -307,15 +308,8 @@ class Grant(models.Model):
         return f"{self.association} — {self.year} — {self.amount} €"
 
     def save(self, *args, **kwargs):
-        # An update writes every field but the stored sums: a grant loaded before a commitment
-        # or a payment would otherwise write its stale sums back (grants.finance.sums).
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in GRANT_STORED
-            ]
-        super().save(*args, **kwargs)
+        # The stored sums are written by grants.finance.sums alone.
+        super().save(*args, **without_stored(self, GRANT_STORED, kwargs))
 
     def get_absolute_url(self):
         return reverse("association_detail", args=[self.association_id])

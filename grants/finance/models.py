@@ -26,6 +26,7 @@ from grants.finance.sums import (
     refresh_budget_lines_of_commitments,
     refresh_grant_ids,
     refresh_grants_of_commitments,
+    without_stored,
 )
 
 ZERO = Decimal("0.00")
@@ -180,14 +181,8 @@ class BudgetLine(models.Model):
         return f"{self.year} — {self.imputation} — {self.label}"
 
     def save(self, *args, **kwargs):
-        # An update writes every field but the stored sums (see above).
-        if not self._state.adding and kwargs.get("update_fields") is None:
-            kwargs["update_fields"] = [
-                field.name
-                for field in self._meta.concrete_fields
-                if not field.primary_key and field.name not in LINE_STORED
-            ]
-        super().save(*args, **kwargs)
+        # The stored sums are written by grants.finance.sums alone.
+        super().save(*args, **without_stored(self, LINE_STORED, kwargs))
 
     def get_absolute_url(self):
         return reverse("budget_line_detail", args=[self.pk])

@@ -50,18 +50,33 @@ def _computed():
     }
 
 
+def _locked_update(rows, values):
+    """UPDATE `rows` with `values` after locking them in the order of their ids (a concurrent
+    refresh waits, then its UPDATE sees what this one's transaction committed)."""
+    with transaction.atomic():
+        if not list(rows.order_by("pk").select_for_update().values_list("pk", flat=True)):
+            return 0
+        return rows.model.objects.filter(pk__in=rows.order_by().values("pk")).update(**values)
+
+
+def without_stored(instance, stored, kwargs):
+    """The keyword arguments of Model.save() that, on an update, write every field but the
+    `stored` sums: an instance loaded before a commitment or a payment would otherwise write
+    its stale sums back."""
+    if not instance._state.adding and kwargs.get("update_fields") is None:
+        kwargs["update_fields"] = [
+            field.name
+            for field in instance._meta.concrete_fields
+            if not field.primary_key and field.name not in stored
+        ]
+    return kwargs
+
+
 def refresh_grants(grants):
     """Recompute the stored sums of `grants` (a queryset of Grant) in one UPDATE, the grants
     locked first (in the order of their ids), as the lines are below: the sums then see every
     commitment and payment committed before, those of a concurrent request included."""
-    from grants.models import Grant
-
-    with transaction.atomic():
-        locked = grants.order_by("pk").select_for_update().values_list("pk", flat=True)
-        if not list(locked):
-            return 0
-        rows = Grant.objects.filter(pk__in=grants.order_by().values("pk"))
-        return rows.update(**_computed())
+    return _locked_update(grants, _computed())
 
 
 def refresh_grant_ids(grant_ids):
@@ -116,14 +131,7 @@ def refresh_budget_lines(lines):
     """Recompute the stored sums of `lines` (a queryset of BudgetLine) in one UPDATE, the lines
     locked first (in the order of their ids): the UPDATE's sums then see every commitment and
     payment committed before, those of a concurrent request included."""
-    from grants.models import BudgetLine
-
-    with transaction.atomic():
-        locked = lines.order_by("pk").select_for_update().values_list("pk", flat=True)
-        if not list(locked):
-            return 0
-        rows = BudgetLine.objects.filter(pk__in=lines.order_by().values("pk"))
-        return rows.update(**_line_computed())
+    return _locked_update(lines, _line_computed())
 
 
 def refresh_budget_line_ids(line_ids):
