@@ -595,41 +595,37 @@ class Payment(models.Model):
         if self.year is None and self.convention_id:
             self.year = self.convention.year
         super().save(*args, **kwargs)
-        # The grant's stored paid amount, when this payment is paid or was when loaded.
-        paid_on = {self.commitment_id} if self.status == self.Status.PAID else set()
-        paid_on.add(getattr(self, "_paid_on_commitment", None))
-        paid_on.discard(None)
-        if paid_on:
-            refresh_grants_of_commitments(paid_on)
-        # The line's stored ordered and paid amounts, when it is ordered (or paid) or was.
-        ordered_on = {self.commitment_id} if self.status in self.ORDERED_STATUSES else set()
-        ordered_on.add(getattr(self, "_ordered_on_commitment", None))
-        refresh_budget_lines_of_commitments(ordered_on)
-        self._paid_on_commitment, self._ordered_on_commitment = self._counted_on()
+        # The grant's stored paid amount and the line's ordered and paid amounts, where this
+        # payment counts now and where it counted when loaded.
+        counted, loaded = self._counted(self.status, self.commitment_id), self._loaded_counted
+        refresh_grants_of_commitments([counted[0], loaded[0]])
+        refresh_budget_lines_of_commitments([counted[1], loaded[1]])
+        self._loaded_counted = counted
 
     def delete(self, *args, **kwargs):
-        paid_on, ordered_on = self._counted_on()
+        paid_on, ordered_on = self._counted(self.status, self.commitment_id)
         result = super().delete(*args, **kwargs)
-        if paid_on:
-            refresh_grants_of_commitments([paid_on])
+        refresh_grants_of_commitments([paid_on])
         refresh_budget_lines_of_commitments([ordered_on])
         return result
 
-    def _counted_on(self):
-        """The commitment whose paid sum, then whose ordered sum, this payment counts in."""
+    # Where a new payment counts: nowhere yet.
+    _loaded_counted = (None, None)
+
+    @classmethod
+    def _counted(cls, status, commitment_id):
+        """The commitment whose paid sum, then whose ordered sum, a payment in `status` counts
+        in (None where it does not count)."""
         return (
-            self.commitment_id if self.status == self.Status.PAID else None,
-            self.commitment_id if self.status in self.ORDERED_STATUSES else None,
+            commitment_id if status == cls.Status.PAID else None,
+            commitment_id if status in cls.ORDERED_STATUSES else None,
         )
 
     @classmethod
     def from_db(cls, db, field_names, values, *args, **kwargs):
         payment = super().from_db(db, field_names, values, *args, **kwargs)
         loaded = payment.__dict__
-        commitment_id, status = loaded.get("commitment_id"), loaded.get("status")
-        payment._paid_on_commitment = commitment_id if status == cls.Status.PAID else None
-        ordered = status in cls.ORDERED_STATUSES
-        payment._ordered_on_commitment = commitment_id if ordered else None
+        payment._loaded_counted = cls._counted(loaded.get("status"), loaded.get("commitment_id"))
         return payment
 
     @property

@@ -18,11 +18,8 @@ payment becomes ordered or paid (or stops being so). It locks the lines first, s
 payments ordered at once on two commitments of one line each sum the other's once committed.
 """
 
-from decimal import Decimal
-
 from django.db import transaction
-from django.db.models import DecimalField, Exists, F, OuterRef, Q, Subquery, Sum, Value
-from django.db.models.functions import Coalesce
+from django.db.models import Exists, F, OuterRef, Q
 
 STORED = ("committed_amount", "paid_amount", "has_convention")
 LINE_STORED = ("committed_amount", "ordered_amount", "paid_amount")
@@ -31,22 +28,15 @@ LINE_STORED = ("committed_amount", "ordered_amount", "paid_amount")
 def _computed():
     """The stored fields, as expressions over the rows they summarise."""
     from conventions.models import Convention
+    from grants.finance.models import sum_subquery
     from grants.models import Commitment, Payment
 
-    zero = Value(Decimal("0.00"), output_field=DecimalField(max_digits=12, decimal_places=2))
-    committed = Commitment.objects.filter(grant_id=OuterRef("pk")).values("amount")[:1]
-    paid = (
-        Payment.objects.filter(commitment__grant_id=OuterRef("pk"), status=Payment.Status.PAID)
-        .order_by()
-        .values("commitment__grant_id")
-        .annotate(total=Sum("amount"))
-        .values("total")
-    )
-    covered = Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))
+    paid = Payment.objects.filter(commitment__grant_id=OuterRef("pk"), status=Payment.Status.PAID)
     return {
-        "committed_amount": Coalesce(Subquery(committed), zero),
-        "paid_amount": Coalesce(Subquery(paid), zero),
-        "has_convention": Exists(covered),
+        # One commitment per grant: its sum is its amount.
+        "committed_amount": sum_subquery(Commitment.objects.filter(grant_id=OuterRef("pk"))),
+        "paid_amount": sum_subquery(paid),
+        "has_convention": Exists(Convention.grants.through.objects.filter(grant_id=OuterRef("pk"))),
     }
 
 
@@ -90,17 +80,24 @@ def refresh_grant_ids(grant_ids):
 def refresh_grants_of_commitments(commitment_ids):
     from grants.models import Grant
 
-    refresh_grants(Grant.objects.filter(commitment__in=list(commitment_ids)))
+    ids = {pk for pk in commitment_ids if pk is not None}
+    if ids:
+        refresh_grants(Grant.objects.filter(commitment__in=ids))
+
+
+def _stale(rows, computed):
+    """The rows whose stored fields differ from `computed` (their expressions)."""
+    annotated = rows.annotate(**{f"computed_{name}": e for name, e in computed.items()})
+    differs = Q()
+    for name in computed:
+        differs |= ~Q(**{name: F(f"computed_{name}")})
+    return annotated.filter(differs)
 
 
 def stale_grants(grants):
     """The grants of `grants` whose stored sums differ from what their rows say (for the tests
     and `manage.py refresh_grant_sums --check`)."""
-    annotated = grants.annotate(**{f"computed_{name}": e for name, e in _computed().items()})
-    differs = Q()
-    for name in STORED:
-        differs |= ~Q(**{name: F(f"computed_{name}")})
-    return annotated.filter(differs)
+    return _stale(grants, _computed())
 
 
 # ---- budget lines ----------------------------------------------------------------------------
@@ -108,22 +105,14 @@ def stale_grants(grants):
 
 def _line_computed():
     """The budget lines' stored sums, as expressions over the rows they summarise."""
+    from grants.finance.models import sum_subquery
     from grants.models import Commitment, Payment
 
-    money = DecimalField(max_digits=14, decimal_places=2)
-    zero = Value(Decimal("0.00"), output_field=money)
-
-    def total(queryset, group):
-        rows = queryset.order_by().values(group).annotate(total=Sum("amount")).values("total")
-        return Coalesce(Subquery(rows, output_field=money), zero, output_field=money)
-
-    commitments = Commitment.objects.filter(budget_line_id=OuterRef("pk"))
     payments = Payment.objects.filter(commitment__budget_line_id=OuterRef("pk"))
-    group = "commitment__budget_line_id"
     return {
-        "committed_amount": total(commitments, "budget_line_id"),
-        "ordered_amount": total(payments.filter(status__in=Payment.ORDERED_STATUSES), group),
-        "paid_amount": total(payments.filter(status=Payment.Status.PAID), group),
+        "committed_amount": sum_subquery(Commitment.objects.filter(budget_line_id=OuterRef("pk"))),
+        "ordered_amount": sum_subquery(payments.filter(status__in=Payment.ORDERED_STATUSES)),
+        "paid_amount": sum_subquery(payments.filter(status=Payment.Status.PAID)),
     }
 
 
@@ -154,9 +143,4 @@ def refresh_budget_lines_of_commitments(commitment_ids):
 def stale_budget_lines(lines):
     """The lines of `lines` whose stored sums differ from what their rows say (for the tests
     and `manage.py refresh_grant_sums --check`)."""
-    computed = _line_computed()
-    annotated = lines.annotate(**{f"computed_{name}": e for name, e in computed.items()})
-    differs = Q()
-    for name in LINE_STORED:
-        differs |= ~Q(**{name: F(f"computed_{name}")})
-    return annotated.filter(differs)
+    return _stale(lines, _line_computed())
