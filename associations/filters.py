@@ -3,18 +3,19 @@ from django import forms
 from django.db.models import Q
 
 from associations.models import Association, StructureType, ThematicDomain
+from grants.fields import SmallTableChoiceFilter
 
 
 class AssociationFilter(django_filters.FilterSet):
     q = django_filters.CharFilter(
         label="Recherche", method="search", widget=forms.TextInput(attrs={"type": "search"})
     )
-    structure_type = django_filters.ModelChoiceFilter(
+    structure_type = SmallTableChoiceFilter(
         label="Type de structure",
         queryset=StructureType.objects.all(),
         empty_label="Tous les types",
     )
-    domain = django_filters.ModelChoiceFilter(
+    domain = SmallTableChoiceFilter(
         label="Domaine",
         field_name="domains",
         queryset=ThematicDomain.objects.all(),

@@ -4,13 +4,14 @@ from django.db.models import DecimalField, ExpressionWrapper, F, Q
 
 from conventions.models import Convention
 from grants import rules
+from grants.fields import SmallTableChoiceFilter
 from grants.models import Authority, Grant
 
 MONEY = DecimalField(max_digits=14, decimal_places=2)
 
 
 class ConventionFilter(django_filters.FilterSet):
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité", queryset=Authority.objects.all(), empty_label="Toutes"
     )
     year = django_filters.NumberFilter(label="Exercice")

@@ -3,6 +3,7 @@ from django import forms
 from django.db.models import Exists, OuterRef, Q
 
 from deliberations.models import Body, Deliberation, Session
+from grants.fields import SmallTableChoiceFilter
 from grants.models import Grant
 
 
@@ -20,7 +21,7 @@ class DeliberationFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(
         label="Année de la séance", field_name="decided_on__year", empty_label="Toutes"
     )
-    body = django_filters.ModelChoiceFilter(
+    body = SmallTableChoiceFilter(
         label="Instance",
         field_name="session__body",
         queryset=Body.objects.none(),
@@ -92,7 +93,7 @@ class DeliberationFilter(django_filters.FilterSet):
 
 class SessionFilter(django_filters.FilterSet):
     year = django_filters.ChoiceFilter(label="Année", field_name="date__year", empty_label="Toutes")
-    body = django_filters.ModelChoiceFilter(
+    body = SmallTableChoiceFilter(
         label="Instance", queryset=Body.objects.none(), empty_label="Toutes"
     )
     ordering = django_filters.OrderingFilter(

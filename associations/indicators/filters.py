@@ -4,6 +4,7 @@ from django.db.models import Q
 
 from associations.indicators.models import IndicatorReport, IndicatorSet
 from associations.models import StructureType
+from grants.fields import SmallTableChoiceFilter
 
 
 def _search(field_names):
@@ -29,7 +30,7 @@ class IndicatorReportFilter(django_filters.FilterSet):
     status = django_filters.ChoiceFilter(
         label="Statut", choices=IndicatorReport.Status.choices, empty_label="Tous"
     )
-    structure_type = django_filters.ModelChoiceFilter(
+    structure_type = SmallTableChoiceFilter(
         label="Type de structure",
         field_name="indicator_set__structure_type",
         queryset=StructureType.objects.all(),
@@ -66,7 +67,7 @@ class IndicatorSetFilter(django_filters.FilterSet):
         widget=forms.TextInput(attrs={"type": "search"}),
     )
     year = django_filters.NumberFilter(label="Année")
-    structure_type = django_filters.ModelChoiceFilter(
+    structure_type = SmallTableChoiceFilter(
         label="Type de structure", queryset=StructureType.objects.all(), empty_label="Tous"
     )
     ordering = django_filters.OrderingFilter(

@@ -4,13 +4,14 @@ from django.db.models import F, Q
 from django.utils import timezone
 
 from conventions.justificatifs.models import Justificatif, overdue_condition
+from grants.fields import SmallTableChoiceFilter
 from grants.models import Authority
 
 
 class JustificatifFilter(django_filters.FilterSet):
     """The staff review queue: the current pieces, to review first."""
 
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité",
         field_name="convention__authority",
         queryset=Authority.objects.all(),

@@ -8,7 +8,7 @@ from django.utils import timezone
 
 from associations.models import Association
 from grants.autocomplete.widgets import AutocompleteWidget
-from grants.fields import DateInput
+from grants.fields import DateInput, SmallTableChoiceFilter
 from grants.finance.models import BudgetLine, Clawback, Payment
 from grants.models import Authority, Grant, GrantNature
 from grants.validators import validate_plausible_date
@@ -90,7 +90,7 @@ class PaymentFilter(UserFilterSet):
         empty_label="Toutes les associations",
     )
     year = django_filters.NumberFilter(label="Exercice", method="filter_either_path")
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité",
         method="filter_either_path",
         queryset=Authority.objects.none(),
@@ -196,7 +196,7 @@ class BudgetLineFilter(UserFilterSet):
             choices=[("", "Toutes les lignes"), ("true", "Avec crédits"), ("false", "Épuisées")]
         ),
     )
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité", queryset=Authority.objects.none(), empty_label="Toutes"
     )
     ordering = django_filters.OrderingFilter(
@@ -264,7 +264,7 @@ class GrantFinanceFilter(UserFilterSet):
     amount_max = django_filters.NumberFilter(
         label="Montant maximum (€)", field_name="amount", lookup_expr="lte"
     )
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité", queryset=Authority.objects.none(), empty_label="Toutes"
     )
     ordering = django_filters.OrderingFilter(
@@ -324,7 +324,7 @@ class ClawbackFilter(UserFilterSet):
         widget=search_widget(),
         help_text="Association, n° de titre ou de convention.",
     )
-    authority = django_filters.ModelChoiceFilter(
+    authority = SmallTableChoiceFilter(
         label="Collectivité",
         field_name="convention__authority",
         queryset=Authority.objects.none(),
