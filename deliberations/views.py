@@ -14,7 +14,7 @@ from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from conventions.jobs import conventions_of, enqueue_deliberation_pdfs
-from deliberations import checks, pdf, selectors, services
+from deliberations import checks, pdf, rules, selectors, services
 from deliberations.attendance import sort_key
 from deliberations.filters import DeliberationFilter, SessionFilter
 from deliberations.forms import (
@@ -39,6 +39,16 @@ from grants.jobs.services import dedup_key
 from grants.models import Grant, Job
 from grants.pagination import paginate
 
+# The columns the lists print (a list reads no other column of its rows and their relations).
+DELIBERATION_LIST_FIELDS = (
+    "number", "title", "thematic", "status", "kind", "decided_on", "session_date", "body_name",
+    "session__date", "session__body__name", "authority__name", "authority__short_name",
+)  # fmt: skip
+SESSION_LIST_FIELDS = (
+    "date", "convocation_date", "second_convocation", "body__name",
+    "body__authority__name", "body__authority__short_name",
+)  # fmt: skip
+
 
 def _is_filtered(request):
     return any(v for k, v in request.GET.items() if k not in {"page", "ordering"})
@@ -49,13 +59,13 @@ def _is_filtered(request):
 
 @staff_required
 def deliberation_list(request):
-    queryset = selectors.deliberations_for_list(request.user)
+    queryset = selectors.deliberations_for_list(request.user).only(*DELIBERATION_LIST_FIELDS)
     deliberation_filter = DeliberationFilter(request.GET, queryset=queryset, request=request)
     filtered = deliberation_filter.qs
     if not request.GET.get("ordering"):
         filtered = filtered.order_by("-decided_on", "-number")  # deliberation_list_order
     page = paginate(request, filtered, count_queryset=filtered)
-    selectors.add_beneficiaries(page.object_list)
+    page.object_list = selectors.with_beneficiaries(page.object_list)
     ctx = {
         "filter": deliberation_filter,
         "page": page,
@@ -303,14 +313,29 @@ def deliberation_convention_pdfs(request, pk):
 # Sessions.
 
 
+def _quorum_badge(session):
+    """The list's quorum column: (badge class, label), by deliberations.rules."""
+    if not session.present_count and not session.proxies_count:
+        return "badge-muted", "Présences à saisir"
+    if rules.quorum_reached(session.present_count, session.in_office_count):
+        return "badge-ok", "Atteint"
+    if session.second_convocation:
+        return "badge-warn", "Non requis"
+    return "badge-err", "Non atteint"
+
+
 @staff_required
 def session_list(request):
-    queryset = selectors.sessions_for_list(request.user)
+    queryset = selectors.sessions_for_list(request.user).only(*SESSION_LIST_FIELDS)
     session_filter = SessionFilter(request.GET, queryset=queryset, request=request)
     filtered = session_filter.qs
     if not request.GET.get("ordering"):
         filtered = filtered.order_by("-date", "body__name")
     page = paginate(request, filtered, count_queryset=filtered)
+    page.object_list = list(page.object_list)
+    for session in page.object_list:
+        session.votes = rules.votes_available(session.present_count, session.proxies_count)
+        session.quorum_badge = _quorum_badge(session)
     ctx = {
         "filter": session_filter,
         "page": page,

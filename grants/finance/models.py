@@ -13,7 +13,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MaxValueValidator, MinValueValidator, RegexValidator
 from django.db import models
-from django.db.models import DecimalField, F, Q, Subquery, Sum, Value
+from django.db.models import Count, DecimalField, F, Q, Subquery, Sum, Value
 from django.db.models.functions import Coalesce
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
@@ -79,9 +79,10 @@ class BudgetLineQuerySet(models.QuerySet):
         )
 
     def consumption_totals(self):
-        """The totals row of these lines in one query over the lines' stored sums (None for
-        every total when there is no line)."""
+        """The count and the totals row of these lines in one query over the lines' stored
+        sums (None for every total when there is no line)."""
         totals = BudgetLine.objects.filter(pk__in=self.values("pk")).aggregate(
+            count=Count("*"),
             total_voted=Sum("voted_credits"),
             total_committed=Sum("committed_amount"),
             total_ordered=Sum("ordered_amount"),

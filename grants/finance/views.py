@@ -81,11 +81,23 @@ def _queue_counts(user, now):
     )
 
 
+# The columns the queue prints, of the payment and of what it pays (convention or grant).
+PAYMENT_QUEUE_FIELDS = (
+    "kind", "status", "amount", "requested_at", "certified_at", "order_number", "order_date",
+    "paid_date", "convention__number", "convention__year", "convention__association__name",
+    "convention__authority__name", "convention__authority__short_name", "grant__year",
+    "grant__association__name", "grant__authority__name", "grant__authority__short_name",
+)  # fmt: skip
+
+
 @staff_required
 def finance_queue(request):
     payment_filter = filters.payment_filterset(request.user, request.GET)
     payments = payment_filter.qs
-    page = paginate(request, payments, count_queryset=payments)
+    rows = payments.select_related(None).select_related(
+        "convention__association", "convention__authority", "grant__association", "grant__authority"
+    )  # the export's select_related reads more
+    page = paginate(request, rows.only(*PAYMENT_QUEUE_FIELDS), count_queryset=payments)
     now = timezone.now()
     limit = now - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
     for payment in page.object_list:
@@ -110,8 +122,8 @@ def finance_queue(request):
 def budget_line_list(request):
     line_filter = filters.budget_line_filterset(request.user, request.GET)
     lines = line_filter.qs
-    page = paginate(request, lines, count_queryset=lines)
     totals = lines.consumption_totals()
+    page = paginate(request, lines, count=totals["count"])
     ctx = {
         "filter": line_filter,
         "page": page,
@@ -215,12 +227,25 @@ def budget_line_edit(request, pk):
 # ---- grants and their commitments ------------------------------------------------------------
 
 
+# The columns the commitments list prints.
+GRANT_LIST_FIELDS = (
+    "year", "amount", "object", "budget_imputation", "association__name",
+    "deliberation__number", "authority__name", "authority__short_name",
+    "commitment__number", "commitment__date", "commitment__budget_line__service_codes",
+    "commitment__budget_line__nature",
+)  # fmt: skip
+
+
 @staff_required
 def finance_grant_list(request):
     grant_filter = filters.grant_filterset(request.user, request.GET)
     grants = grant_filter.qs
-    page = paginate(request, grants, count_queryset=grants)
-    totals = grants.aggregate(voted=Sum("amount"), committed=Sum("commitment__amount"))
+    # The count and the totals row in one aggregate, over the grants' stored committed sums
+    # (grants.finance.sums): no join of the commitments.
+    totals = grants.aggregate(
+        count=Count("*"), voted=Sum("amount"), committed=Sum("committed_amount")
+    )
+    page = paginate(request, grants.only(*GRANT_LIST_FIELDS), count=totals["count"])
     ctx = {
         "filter": grant_filter,
         "page": page,
@@ -625,11 +650,12 @@ def clawback_create(request, pk):
 def clawback_list(request):
     clawback_filter = filters.clawback_filterset(request.user, request.GET)
     clawbacks = clawback_filter.qs
-    page = paginate(request, clawbacks, count_queryset=clawbacks)
+    totals = clawbacks.aggregate(count=Count("*"), total=Sum("amount"))  # one scan for both
+    page = paginate(request, clawbacks, count=totals["count"])
     ctx = {
         "filter": clawback_filter,
         "page": page,
-        "total": clawbacks.aggregate(total=Sum("amount"))["total"],
+        "total": totals["total"],
         "export_url": _export_url(request, "clawback_export"),
         "show_authority": request.user.is_platform_admin,
     }

@@ -92,6 +92,31 @@ def test_session_list_flags_a_session_without_quorum(client, authority, instruct
     assert "Non atteint" in client.get(SESSIONS).text
 
 
+@pytest.mark.parametrize(
+    "present, proxies, second_convocation, badge",
+    [
+        (0, 0, False, '<span class="badge badge-muted">Présences à saisir</span>'),
+        (35, 0, False, '<span class="badge badge-ok">Atteint</span>'),
+        (34, 9, True, '<span class="badge badge-warn">Non requis</span>'),
+        (34, 9, False, '<span class="badge badge-err">Non atteint</span>'),
+    ],
+)
+def test_session_list_reads_the_quorum_rule(
+    client, authority, instructor, present, proxies, second_convocation, badge
+):
+    """More than half of the 68 members present (deliberations.rules.quorum_reached); after a
+    first session without quorum, the second convocation needs none."""
+    body = BodyFactory(authority=authority)
+    make_session(
+        in_office=68, present=present, proxies=proxies, second_convocation=second_convocation,
+        body=body,
+    )  # fmt: skip
+    client.force_login(instructor)
+    text = client.get(SESSIONS).text
+    assert badge in text
+    assert f'<td class="num">{present + proxies}</td>' in text
+
+
 def test_filters_by_year_thematic_status_association_and_amount(client, authority, instructor):
     d2023 = make_deliberations(authority, 1, year=2023)[0]
     council = BodyFactory(authority=authority, name="Conseil métropolitain", kind="conseil")

@@ -171,6 +171,7 @@ def test_the_list_and_its_totals_read_the_stored_sums_equal_to_the_rows(
     rows = {row.pk: (row.committed, row.ordered, row.paid) for row in response.context["page"]}
     assert rows == {line.pk: from_rows(line), other.pk: from_rows(other)}
     assert response.context["totals"] == {
+        "count": 2,
         "total_voted": D("500001.00"),
         "total_committed": D("66001.36"),
         "total_ordered": D("0.00"),

@@ -75,6 +75,7 @@ def test_the_lines_stored_sums_and_totals_row_equal_the_plain_sums_over_the_rows
     assert rows[other.pk] == (D("0.00"), D("0.00"), D("0.00"))
     totals = lines.consumption_totals()
     assert totals == {
+        "count": 2,
         "total_voted": D("501000.00"),
         "total_committed": D("62500.00"),
         "total_ordered": D("62400.00"),
@@ -82,6 +83,7 @@ def test_the_lines_stored_sums_and_totals_row_equal_the_plain_sums_over_the_rows
         "total_available": D("438500.00"),
     }
     assert BudgetLine.objects.none().consumption_totals() == {
+        "count": 0,
         "total_voted": None,
         "total_committed": None,
         "total_ordered": None,
