@@ -3,12 +3,14 @@
 Each page is fetched as the role that uses it (Django's test Client, force_login), once to warm
 up, then five times: the median is reported, with the number of SQL queries (counted on a
 separate run), the size of the HTML and, for the lists, the ratio to a floor: hand-written SQL
-returning the same rows (the page of 25 and the count), formatted as a bare HTML table and served
+returning what the page prints (the page of 25 and the count, and the page's totals row, tabs'
+counts and filter <option>s where it has them), formatted as a bare HTML table and served
 through the same middleware (session, login, CSRF…) by a bare view of `grants.bench_urls`,
 timed in the same run: "raw SQL + HTTP". A ratio near 1 means the page costs little more than
 its data. The same floor pages serve the load test (settings `grants.bench_settings`).
 """
 
+import datetime
 import statistics
 import time
 from dataclasses import dataclass, field
@@ -25,6 +27,7 @@ from django.utils import timezone
 from associations.models import Association, AssociationBudget
 from conventions.models import Convention
 from deliberations.models import Deliberation, Session
+from grants import rules
 from grants.finance.filters import PaymentFilter
 from grants.models import BudgetLine, Grant, Payment, User
 from grants.requests.models import Campaign, SubsidyRequest
@@ -311,11 +314,29 @@ def pages(authority_id):
     short_name = "COALESCE(NULLIF(s.acronym, ''), s.name)"
     if connection.vendor == "postgresql":
         names_agg = f"string_agg({short_name}, ', ' ORDER BY g.year DESC, s.name, g.id)"
+        domains_agg = "string_agg(d.name, ' ' ORDER BY d.name)"
+        year_of = "date_trunc('year', se.date)"
     else:
         names_agg = f"group_concat({short_name}, ', ')"
+        domains_agg = "group_concat(d.name, ' ')"
+        year_of = "strftime('%%Y', se.date)"
 
     a = authority_id
     ids = _ids(a)
+    # What the lists' filters print: the <option>s of their small-table <select>s.
+    structure_types = ("SELECT id, name FROM associations_structuretype ORDER BY name", ())
+    domains = ("SELECT id, name FROM associations_thematicdomain ORDER BY name", ())
+    bodies = ("SELECT id, name FROM deliberations_body WHERE authority_id = %s ORDER BY name", (a,))
+    session_years = (
+        f"SELECT DISTINCT {year_of} FROM deliberations_session se JOIN deliberations_body b "
+        "ON b.id = se.body_id WHERE b.authority_id = %s AND se.date IS NOT NULL ORDER BY 1 DESC",
+        (a,),
+    )
+    thematics = (
+        "SELECT DISTINCT thematic FROM deliberations_deliberation WHERE authority_id = %s "
+        "AND thematic <> '' ORDER BY 1",
+        (a,),
+    )
     conv_rows = (
         "SELECT c.id, c.number, c.year, c.status, c.amount_total, s.name, s.acronym, "
         "c.authority_signed_at, c.association_signed_at FROM conventions_convention c "
@@ -337,6 +358,15 @@ def pages(authority_id):
         "WHERE p.authority_id = %s {w} ORDER BY p.requested_at DESC LIMIT 25"
     )
     queue_count = "SELECT count(*) FROM grants_payment p WHERE p.authority_id = %s {w}"
+    # The queue's tabs: to certify, to order (and overdue), ordered (finance.views._queue_counts).
+    overdue = timezone.now() - datetime.timedelta(days=rules.PAYMENT_ORDER_TARGET_DAYS)
+    queue_tabs = (
+        "SELECT count(*) FILTER (WHERE status = 'demande'), count(*) FILTER (WHERE status = "
+        "'service_fait'), count(*) FILTER (WHERE status = 'service_fait' AND certified_at < %s), "
+        "count(*) FILTER (WHERE status = 'mandate') FROM grants_payment WHERE authority_id = %s "
+        "AND status IN ('demande', 'service_fait', 'mandate')",
+        (overdue, a),
+    )
     u = reverse
     return [
         Page("staff home", u("home"), "instructeur", staff_home_floor(a)),
@@ -345,11 +375,16 @@ def pages(authority_id):
             u("association_list"),
             "instructeur",
             sql_floor(
-                "SELECT s.id, s.name, s.acronym, s.city, t.name FROM associations_association s "
+                # Each row's thematic domains too (a column of the list).
+                "SELECT s.id, s.name, s.acronym, s.city, t.name, "
+                f"(SELECT {domains_agg} FROM associations_thematicdomain d "
+                "JOIN associations_association_domains ad ON ad.thematicdomain_id = d.id "
+                "WHERE ad.association_id = s.id) FROM associations_association s "
                 "LEFT JOIN associations_structuretype t ON t.id = s.structure_type_id "
                 "WHERE s.authority_id = %s ORDER BY s.name LIMIT 25",
                 "SELECT count(*) FROM associations_association WHERE authority_id = %s",
                 (a,),
+                extra=[structure_types, domains],
             ),
         ),
         Page(
@@ -372,6 +407,7 @@ def pages(authority_id):
                 "WHERE d.authority_id = %s ORDER BY d.decided_on DESC, d.number DESC LIMIT 25",
                 "SELECT count(*) FROM deliberations_deliberation WHERE authority_id = %s",
                 (a,),
+                extra=[session_years, thematics, bodies],
             ),
         ),
         Page(
@@ -396,6 +432,7 @@ def pages(authority_id):
                 "SELECT count(*) FROM deliberations_session se JOIN deliberations_body b "
                 "ON b.id = se.body_id WHERE b.authority_id = %s",
                 (a,),
+                extra=[session_years, bodies],
             ),
         ),
         Page("conventions", u("convention_list"), "instructeur", conventions()),
@@ -484,7 +521,7 @@ def pages(authority_id):
             "finance queue",
             u("finance_queue"),
             "financier",
-            sql_floor(queue_rows.format(w=""), queue_count.format(w=""), (a,)),
+            sql_floor(queue_rows.format(w=""), queue_count.format(w=""), (a,), extra=[queue_tabs]),
         ),
         Page(
             "payments (paid)",
@@ -494,6 +531,7 @@ def pages(authority_id):
                 queue_rows.format(w="AND p.status = 'paye'"),
                 queue_count.format(w="AND p.status = 'paye'"),
                 (a,),
+                extra=[queue_tabs],
             ),
         ),
         Page(
@@ -523,7 +561,9 @@ def pages(authority_id):
                 "LEFT JOIN deliberations_deliberation d ON d.id = g.deliberation_id "
                 "LEFT JOIN grants_commitment m ON m.grant_id = g.id WHERE g.authority_id = %s "
                 "ORDER BY g.year DESC, s.name LIMIT 25",
-                "SELECT count(*) FROM grants_grant WHERE authority_id = %s",
+                # The count and the totals row: voted and committed.
+                "SELECT count(*), sum(amount), sum(committed_amount) FROM grants_grant "
+                "WHERE authority_id = %s",
                 (a,),
             ),
         ),
