@@ -637,10 +637,18 @@ def _time(fn):
 
 
 def measure(page, clients):
+    """The page's and its floor's medians of RUNS, the two fetched in turn (page, floor, page,
+    floor…) so that both see the same moments of the machine."""
     client = clients[page.user]
     response = client.get(page.url)
     status = response.status_code
-    times = [_time(lambda: client.get(page.url))[0] for _ in range(RUNS)]
+    if page.floor is not None:
+        client.get(page.floor_url)
+    times, floor_times = [], []
+    for _ in range(RUNS):
+        times.append(_time(lambda: client.get(page.url))[0])
+        if page.floor is not None:
+            floor_times.append(_time(lambda: client.get(page.floor_url))[0])
     with CaptureQueriesContext(connection) as queries:
         response = client.get(page.url)
     page.result = {
@@ -649,9 +657,7 @@ def measure(page, clients):
         "queries": len(queries),
         "kb": len(response.content) / 1024,
     }
-    if page.floor is not None:
-        client.get(page.floor_url)
-        floor_times = [_time(lambda: client.get(page.floor_url))[0] for _ in range(RUNS)]
+    if floor_times:
         page.result["floor_ms"] = statistics.median(floor_times)
         page.result["ratio"] = page.result["ms"] / page.result["floor_ms"]
     return page.result
